@@ -1,0 +1,37 @@
+package main
+
+import (
+	"fmt"
+
+	"github.com/spf13/cobra"
+
+	"github.com/streamalert/streamalert/internal/config"
+)
+
+func newValidateCmd(g *globals) *cobra.Command {
+	return &cobra.Command{
+		Use:   "validate",
+		Short: "Check the whole config and report every problem with file:line",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			cfg, loadProblems := config.Resolve(g.configDir)
+			ps := config.Validate(cfg, loadProblems)
+			where := cfg.Dir
+			if where == "" {
+				where = "embedded default config"
+			}
+			if len(ps) == 0 {
+				fmt.Fprintf(cmd.OutOrStdout(), "%s: ok\n", where)
+				return nil
+			}
+			for _, p := range ps {
+				if cfg.Dir != "" {
+					p.File = cfg.Dir + "/" + p.File
+				}
+				fmt.Fprintln(cmd.ErrOrStderr(), p.String())
+			}
+			fmt.Fprintf(cmd.ErrOrStderr(), "%s: %d problem(s)\n", where, len(ps))
+			return exitError{code: 1}
+		},
+	}
+}

@@ -1,0 +1,140 @@
+package config
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestInit_WritesConfigThatValidates(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "conf")
+	if err := Init(dir); err != nil {
+		t.Fatal(err)
+	}
+	cfg, ps := LoadDir(dir)
+	if ps := Validate(cfg, ps); len(ps) > 0 {
+		t.Fatalf("example config has problems:\n%v", ps.Err())
+	}
+	src, ok := cfg.Source("http")
+	if !ok || !strings.HasPrefix(src.Token, "sa_") || len(src.Token) != 51 {
+		t.Fatalf("http source token = %q, want a generated sa_ token", src.Token)
+	}
+	if st, _ := os.Stat(filepath.Join(dir, "sources.yaml")); st.Mode().Perm() != 0o600 {
+		t.Errorf("sources.yaml mode = %v, want 0600 (it holds a token)", st.Mode().Perm())
+	}
+	if err := Init(dir); err == nil {
+		t.Error("second init overwrote the config")
+	}
+}
+
+func TestExample_TokensDifferPerCall(t *testing.T) {
+	a, _ := Load(Example(), "")
+	b, _ := Load(Example(), "")
+	sa, _ := a.Source("http")
+	sb, _ := b.Source("http")
+	if sa.Token == sb.Token {
+		t.Fatal("two example configs share a token")
+	}
+}
+
+// writeConfig makes a config directory from the example with files replaced.
+func writeConfig(t *testing.T, files map[string]string) string {
+	t.Helper()
+	dir := filepath.Join(t.TempDir(), "conf")
+	if err := Init(dir); err != nil {
+		t.Fatal(err)
+	}
+	for name, body := range files {
+		p := filepath.Join(dir, name)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}
+
+func TestValidate_ReportsEveryProblemWithFileAndLine(t *testing.T) {
+	dir := writeConfig(t, map[string]string{
+		"sources.yaml": `sources:
+  web:
+    type: http
+    token: x
+    log_types: [nginx, not_a_vendor:logs]
+`,
+		"rules/bad_output.yaml": `name: bad_output
+logs: [nginx:access]
+detection:
+  sel: {status: 500}
+  condition: sel
+outputs:
+  - file:alerts
+  - slack:nowhere
+`,
+		"outputs.yaml": "file:alerts:\n  path: [unclosed\n",
+	})
+	cfg, ps := LoadDir(dir)
+	got := Validate(cfg, ps)
+	want := []Problem{
+		{File: "outputs.yaml", Line: 2},
+		{File: "rules/bad_output.yaml", Line: 8},
+		{File: "sources.yaml", Line: 5},
+	}
+	text := got.Err()
+	for _, w := range want {
+		found := false
+		for _, p := range got {
+			if p.File == w.File && p.Line == w.Line {
+				found = true
+			}
+		}
+		if !found {
+			t.Errorf("no problem reported at %s:%d; got:\n%v", w.File, w.Line, text)
+		}
+	}
+	for _, frag := range []string{"bad YAML", `"slack:nowhere"`, `"not_a_vendor:logs"`} {
+		if !strings.Contains(text.Error(), frag) {
+			t.Errorf("problems do not mention %s:\n%v", frag, text)
+		}
+	}
+}
+
+func TestLoad_SettingsErrors(t *testing.T) {
+	cases := []struct {
+		name, file, body, want string
+		line                   int
+	}{
+		{"unknown global key", "global.yaml", "prefix: x\nlake: file://./l\nbuffr: {}\n", `unknown setting "buffr"`, 3},
+		{"bad lake", "global.yaml", "prefix: x\nlake: /tmp/lake\n", "must start with file:// or s3://", 2},
+		{"buffer over firehose max", "global.yaml", "prefix: x\nlake: file://l\nbuffer:\n  size_mib: 500\n", "between 1 and 128", 3},
+		{"bad duration", "global.yaml", "prefix: x\nlake: file://l\nalerts:\n  staging_period: soon\n", "not a duration", 4},
+		{"unknown source type", "sources.yaml", "sources:\n  a:\n    type: carrier_pigeon\n    log_types: [nginx]\n", "carrier_pigeon", 3},
+		{"syslog without listen", "sources.yaml", "sources:\n  s:\n    type: syslog\n    log_types: [syslog]\n", "needs listen", 2},
+		{"secret in outputs", "outputs.yaml", "slack:sec:\n  webhook_url: https://hooks.example/x\n", "looks like a secret", 2},
+		{"output without descriptor", "outputs.yaml", "slack: {}\n", "service:descriptor", 1},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			dir := writeConfig(t, map[string]string{c.file: c.body})
+			_, ps := LoadDir(dir)
+			for _, p := range ps {
+				if p.File == c.file && p.Line == c.line && strings.Contains(p.Msg, c.want) {
+					return
+				}
+			}
+			t.Fatalf("want %s:%d containing %q, got:\n%v", c.file, c.line, c.want, ps.Err())
+		})
+	}
+}
+
+func TestParseDuration(t *testing.T) {
+	for in, ok := range map[string]bool{"7d": true, "48h": true, "90s": true, "1.5d": false, "d": false, "-1d": false, "x": false} {
+		_, err := ParseDuration(in)
+		if (err == nil) != ok {
+			t.Errorf("ParseDuration(%q) err = %v, want ok=%v", in, err, ok)
+		}
+	}
+}

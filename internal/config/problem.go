@@ -1,0 +1,98 @@
+package config
+
+import (
+	"errors"
+	"fmt"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+)
+
+// Problem is one thing wrong with a configuration, with its place.
+type Problem struct {
+	File string // relative to the config directory
+	Line int    // 0 when the problem has no line
+	Msg  string
+}
+
+func (p Problem) String() string {
+	if p.Line > 0 {
+		return fmt.Sprintf("%s:%d: %s", p.File, p.Line, p.Msg)
+	}
+	return fmt.Sprintf("%s: %s", p.File, p.Msg)
+}
+
+// Problems is every problem found while loading and checking a config.
+type Problems []Problem
+
+func (ps *Problems) add(file string, line int, format string, args ...any) {
+	*ps = append(*ps, Problem{File: file, Line: line, Msg: fmt.Sprintf(format, args...)})
+}
+
+// addErr records an error from another package. Errors that already start
+// with "file:line:" keep their place.
+func (ps *Problems) addErr(file string, err error) {
+	var located interface{ Location() (string, int) }
+	if errors.As(err, &located) {
+		f, l := located.Location()
+		*ps = append(*ps, Problem{File: f, Line: l, Msg: stripPlace(err.Error(), f, l)})
+		return
+	}
+	if m := placeRe.FindStringSubmatch(err.Error()); m != nil {
+		n, _ := strconv.Atoi(m[2])
+		*ps = append(*ps, Problem{File: m[1], Line: n, Msg: m[3]})
+		return
+	}
+	*ps = append(*ps, Problem{File: file, Msg: err.Error()})
+}
+
+var placeRe = regexp.MustCompile(`^([^\s:]+\.(?:ya?ml|json)):(\d+): (.*)$`)
+
+func stripPlace(msg, file string, line int) string {
+	return strings.TrimPrefix(msg, fmt.Sprintf("%s:%d: ", file, line))
+}
+
+// Sort orders problems by file and line.
+func (ps Problems) Sort() {
+	sort.SliceStable(ps, func(i, j int) bool {
+		if ps[i].File != ps[j].File {
+			return ps[i].File < ps[j].File
+		}
+		return ps[i].Line < ps[j].Line
+	})
+}
+
+// Err returns nil when there are no problems, else an error listing them.
+func (ps Problems) Err() error {
+	if len(ps) == 0 {
+		return nil
+	}
+	lines := make([]string, len(ps))
+	for i, p := range ps {
+		lines[i] = p.String()
+	}
+	return errors.New(strings.Join(lines, "\n"))
+}
+
+var yamlLineRe = regexp.MustCompile(`line (\d+)`)
+
+// yamlLine pulls the line number out of a YAML error, or 0.
+func yamlLine(err error) int {
+	if m := yamlLineRe.FindStringSubmatch(err.Error()); m != nil {
+		n, _ := strconv.Atoi(m[1])
+		return n
+	}
+	return 0
+}
+
+// yamlMsg turns a YAML library error into a plain sentence without its place.
+func yamlMsg(err error) string {
+	s := strings.TrimPrefix(err.Error(), "yaml: ")
+	if strings.HasPrefix(s, "line ") {
+		if i := strings.Index(s, ": "); i >= 0 {
+			s = s[i+2:]
+		}
+	}
+	return "bad YAML: " + s
+}

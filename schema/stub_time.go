@@ -1,0 +1,4 @@
+package schema
+
+// Placeholder until timefmt.go lands.
+func checkTimeFormat(f string) error { return nil }
