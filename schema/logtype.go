@@ -60,11 +60,11 @@ type ParserConfig struct {
 	EnvelopeKeys []string `yaml:"envelope_keys"` // top-level keys copied into each record under "envelope"
 
 	// csv and kv
-	Delimiter string `yaml:"delimiter"` // csv: field delimiter (default ","); kv: pair delimiter (default " ")
-	Quote     string `yaml:"quote"`     // csv and kv quote character (default '"')
-	Header    bool   `yaml:"header"`    // csv: the first line names the columns
-	Columns   []string `yaml:"columns"` // csv: column order (default: the declared fields in order)
-	Separator string `yaml:"separator"` // kv: between key and value (default "=")
+	Delimiter string   `yaml:"delimiter"` // csv: field delimiter (default ","); kv: pair delimiter (default " ")
+	Quote     string   `yaml:"quote"`     // csv and kv quote character (default '"')
+	Header    bool     `yaml:"header"`    // csv: the first line names the columns
+	Columns   []string `yaml:"columns"`   // csv: column order (default: the declared fields in order)
+	Separator string   `yaml:"separator"` // kv: between key and value (default "=")
 
 	// syslog
 	Format string `yaml:"format"` // rfc3164, rfc5424 or "" for either
@@ -249,7 +249,7 @@ func parseFields(ltName string, seq *yaml.Node, bad func(int, string, ...any)) [
 			bad(fn.Line, "%s: field without a name", ltName)
 			continue
 		}
-		col := strings.ToLower(df.Name)
+		col := ColumnName(df.Name)
 		if seen[col] {
 			bad(fn.Line, "%s: field %q declared twice (column names are lower-cased)", ltName, df.Name)
 			continue
@@ -362,6 +362,23 @@ func parseCondition(w *yaml.Node) (*Condition, error) {
 		return nil, fmt.Errorf("want 'field' and one of is, is_not, in, not_in, contains, not_contains")
 	}
 	return c, nil
+}
+
+// ColumnName derives a lake column name from a field name: lower-cased, as
+// Glue stores it, with every character other than a-z, 0-9 and _ replaced
+// by _ (Athena allows no other special character), and a leading digit
+// prefixed by _. "detail-type" → "detail_type", "@timestamp" → "_timestamp".
+func ColumnName(name string) string {
+	b := []byte(strings.ToLower(name))
+	for i, c := range b {
+		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '_') {
+			b[i] = '_'
+		}
+	}
+	if len(b) > 0 && b[0] >= '0' && b[0] <= '9' {
+		return "_" + string(b)
+	}
+	return string(b)
 }
 
 func validLogTypeName(s string) bool {

@@ -41,6 +41,9 @@ and runs the same rules as SQL over history.`,
 		newVersionCmd(),
 		newInitCmd(),
 		newValidateCmd(g),
+		newSchemasCmd(g),
+		newClassifyCmd(g),
+		newRulesCmd(g),
 	)
 	return root
 }

@@ -27,6 +27,9 @@ func (c *Config) CheckLogTypes(known func(pattern string) bool) Problems {
 // the rule loader, which reports them.
 func (c *Config) CheckRuleOutputs() Problems {
 	var ps Problems
+	if c.outputsUnread {
+		return nil
+	}
 	for _, o := range c.Global.Alerts.DefaultOutputs {
 		if _, ok := c.Output(o); !ok {
 			ps.add("global.yaml", 0, "alerts.default_outputs names %q, which outputs.yaml does not configure", o)

@@ -26,6 +26,9 @@ type Config struct {
 	Global  Global
 	Sources []Source
 	Outputs []Output
+	// outputsUnread is set when outputs.yaml could not be parsed, so that
+	// references to outputs are not all reported as unknown.
+	outputsUnread bool
 }
 
 // Global holds global.yaml.
@@ -35,8 +38,17 @@ type Global struct {
 	// Lake is where the Parquet lake lives: file://DIR or s3://bucket/prefix.
 	Lake    string `yaml:"lake"`
 	DataDir string `yaml:"data_dir"`
-	Buffer  Buffer `yaml:"buffer"`
-	Alerts  Alerts `yaml:"alerts"`
+	Buffer  Buffer        `yaml:"buffer"`
+	Alerts  Alerts        `yaml:"alerts"`
+	Rules   RulesSettings `yaml:"rules"`
+}
+
+// RulesSettings turns the built-in rule pack and single rules on or off.
+type RulesSettings struct {
+	// Pack loads the built-in rule pack (default true).
+	Pack bool `yaml:"pack"`
+	// Disabled names rules (from the pack or the config) that do not run.
+	Disabled []string `yaml:"disabled"`
 }
 
 // Buffer is the lake writer's flush policy, as Firehose's buffering hints.
@@ -60,7 +72,7 @@ type Duration time.Duration
 func (d *Duration) UnmarshalYAML(n *yaml.Node) error {
 	v, err := ParseDuration(n.Value)
 	if err != nil {
-		return err
+		return fmt.Errorf("line %d: %w", n.Line, err)
 	}
 	*d = Duration(v)
 	return nil
@@ -133,8 +145,11 @@ func Load(fsys fs.FS, dir string) (*Config, Problems) {
 	if n := readYAML(fsys, "sources.yaml", &ps, true); n != nil {
 		c.Sources = loadSources(n.Content[0], &ps)
 	}
+	before := len(ps)
 	if n := readYAML(fsys, "outputs.yaml", &ps, false); n != nil {
 		c.Outputs = loadOutputs(n.Content[0], &ps)
+	} else if len(ps) > before {
+		c.outputsUnread = true
 	}
 	return c, ps
 }
@@ -156,13 +171,16 @@ func defaultGlobal() Global {
 		DataDir: "./data",
 		Buffer:  Buffer{SizeMiB: 128, IntervalSeconds: 60},
 		Alerts:  Alerts{MaxAttempts: 10, StagingPeriod: Duration(48 * time.Hour)},
+		Rules:   RulesSettings{Pack: true},
 	}
 }
 
 func checkGlobal(g *Global, n *yaml.Node, ps *Problems) {
 	line := func(key string) int {
-		if v := mapValue(n, key); v != nil {
-			return v.Line
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			if n.Content[i].Value == key {
+				return n.Content[i].Line
+			}
 		}
 		return n.Line
 	}

@@ -74,14 +74,16 @@ outputs:
   - file:alerts
   - slack:nowhere
 `,
-		"outputs.yaml": "file:alerts:\n  path: [unclosed\n",
+		"global.yaml": "prefix: acme\nlake: file://./lake\n  buffer: {}\n",
+		"rules/unknown_modifier.yaml": "name: unknown_modifier\nlogs: [nginx:access]\ndetection:\n  sel:\n    request|sounds_like: admin\n  condition: sel\n",
 	})
 	cfg, ps := LoadDir(dir)
 	got := Validate(cfg, ps)
 	want := []Problem{
-		{File: "outputs.yaml", Line: 2},
+		{File: "global.yaml", Line: 3},
 		{File: "rules/bad_output.yaml", Line: 8},
 		{File: "sources.yaml", Line: 5},
+		{File: "rules/unknown_modifier.yaml", Line: 5},
 	}
 	text := got.Err()
 	for _, w := range want {
@@ -95,7 +97,7 @@ outputs:
 			t.Errorf("no problem reported at %s:%d; got:\n%v", w.File, w.Line, text)
 		}
 	}
-	for _, frag := range []string{"bad YAML", `"slack:nowhere"`, `"not_a_vendor:logs"`} {
+	for _, frag := range []string{"bad YAML", `"slack:nowhere"`, `"not_a_vendor:logs"`, "sounds_like"} {
 		if !strings.Contains(text.Error(), frag) {
 			t.Errorf("problems do not mention %s:\n%v", frag, text)
 		}

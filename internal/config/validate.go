@@ -41,6 +41,12 @@ func Validate(c *Config, loadProblems Problems) Problems {
 			return err == nil && len(types) > 0
 		})...)
 	}
+	if reg != nil {
+		_, rps := c.Rules(reg)
+		ps = append(ps, rps...)
+		_, tps := c.TestEvents()
+		ps = append(ps, tps...)
+	}
 	ps = append(ps, c.CheckRuleOutputs()...)
 	ps.Sort()
 	return ps

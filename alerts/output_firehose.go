@@ -1,0 +1,51 @@
+package alerts
+
+import (
+	"context"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/firehose"
+	"github.com/aws/aws-sdk-go-v2/service/firehose/types"
+)
+
+func init() {
+	register(&Service{
+		Name:        "firehose",
+		Description: "Amazon Data Firehose: puts the payload as one JSON line into a delivery stream",
+		Settings:    append([]Setting{{Name: "stream", Required: true, Doc: "delivery stream name"}}, awsSettings...),
+		build:       newFirehose,
+	})
+}
+
+type firehoseOutput struct {
+	env    *outputEnv
+	client *firehose.Client
+	stream string
+}
+
+func newFirehose(env *outputEnv) (Output, error) {
+	c, err := env.awsClient(context.Background())
+	if err != nil {
+		return nil, err
+	}
+	client := firehose.NewFromConfig(c.cfg, func(o *firehose.Options) {
+		o.BaseEndpoint = c.endpoint
+		o.Retryer = aws.NopRetryer{}
+		o.HTTPClient = c.client
+	})
+	return &firehoseOutput{env: env, client: client, stream: env.setting("stream", "")}, nil
+}
+
+func (o *firehoseOutput) Name() string { return o.env.name }
+
+func (o *firehoseOutput) Send(ctx context.Context, a *Alert) error {
+	body, err := o.env.payloadJSON(a)
+	if err != nil {
+		return err
+	}
+	_, err = o.client.PutRecord(ctx, &firehose.PutRecordInput{
+		DeliveryStreamName: aws.String(o.stream),
+		Record:             &types.Record{Data: append(body, '\n')},
+	})
+	return awsFailure(o.env.name, err)
+}

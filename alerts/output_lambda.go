@@ -1,0 +1,60 @@
+package alerts
+
+import (
+	"context"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/lambda"
+	"github.com/aws/aws-sdk-go-v2/service/lambda/types"
+)
+
+func init() {
+	register(&Service{
+		Name:        "lambda",
+		Description: "AWS Lambda: invokes a function asynchronously with the payload as its event",
+		Settings: append([]Setting{
+			{Name: "function", Required: true, Doc: "function name or ARN"},
+			{Name: "qualifier", Doc: "version or alias"},
+		}, awsSettings...),
+		build: newLambda,
+	})
+}
+
+type lambdaOutput struct {
+	env       *outputEnv
+	client    *lambda.Client
+	function  string
+	qualifier string
+}
+
+func newLambda(env *outputEnv) (Output, error) {
+	c, err := env.awsClient(context.Background())
+	if err != nil {
+		return nil, err
+	}
+	client := lambda.NewFromConfig(c.cfg, func(o *lambda.Options) {
+		o.BaseEndpoint = c.endpoint
+		o.Retryer = aws.NopRetryer{}
+		o.HTTPClient = c.client
+	})
+	return &lambdaOutput{env: env, client: client, function: env.setting("function", ""), qualifier: env.setting("qualifier", "")}, nil
+}
+
+func (o *lambdaOutput) Name() string { return o.env.name }
+
+func (o *lambdaOutput) Send(ctx context.Context, a *Alert) error {
+	body, err := o.env.payloadJSON(a)
+	if err != nil {
+		return err
+	}
+	in := &lambda.InvokeInput{
+		FunctionName:   aws.String(o.function),
+		InvocationType: types.InvocationTypeEvent,
+		Payload:        body,
+	}
+	if o.qualifier != "" {
+		in.Qualifier = aws.String(o.qualifier)
+	}
+	_, err = o.client.Invoke(ctx, in)
+	return awsFailure(o.env.name, err)
+}

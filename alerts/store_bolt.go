@@ -1,0 +1,392 @@
+package alerts
+
+import (
+	"bytes"
+	"context"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// BoltStore is the embedded alert store of `streamalert serve`: one bbolt
+// file in the data directory.
+//
+// Why bbolt: the store is one file that is easy to back up and move; every
+// change is an ACID transaction (an insert and its index entries, or a
+// delivery's state, land together or not at all, so a crash never leaves
+// a half-recorded send); it is pure Go, so the binary and the Lambdas build
+// without cgo; and its model — one writer, many readers, inside one
+// process — is exactly `serve`'s. SQLite would add cgo (or a large
+// transpiled driver) and SQL we do not need for keyed lookups and a few
+// ordered indexes. The price: the file is locked by the process that opens
+// it, so other processes (the CLI) cannot read it while `serve` runs; they
+// get a clear "in use" error instead of waiting.
+//
+// Layout: bucket "alerts" maps id → alert JSON; "by_status", "by_rule" and
+// "by_created" hold index keys (status|rule, 0, time in nanoseconds
+// big-endian, id) with empty values, so listings seek and stop early. The
+// time is the creation, except for pending alerts in "by_status", which are
+// keyed by when they are next due: the dispatcher reads only what is due,
+// however many alerts wait on a broken output. "rules" maps rule name →
+// RuleState JSON.
+type BoltStore struct {
+	db   *bolt.DB
+	path string
+}
+
+var (
+	bucketAlerts    = []byte("alerts")
+	bucketByStatus  = []byte("by_status")
+	bucketByRule    = []byte("by_rule")
+	bucketByCreated = []byte("by_created")
+	bucketRules     = []byte("rules")
+	bucketMeta      = []byte("meta")
+)
+
+// storeVersion is written in the meta bucket; a file of another version is refused.
+const storeVersion = "1"
+
+// DefaultStorePath is where the alert store lives in a data directory.
+func DefaultStorePath(dataDir string) string { return filepath.Join(dataDir, "alerts.db") }
+
+// OpenBolt opens (creating if needed) the alert store file at path.
+func OpenBolt(path string) (*BoltStore, error) {
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return nil, fmt.Errorf("open alert store %s: %w", path, err)
+	}
+	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: 2 * time.Second, NoFreelistSync: true, FreelistType: bolt.FreelistMapType})
+	if errors.Is(err, bolt.ErrTimeout) {
+		return nil, fmt.Errorf("open alert store %s: the file is in use by another process (is `streamalert serve` running?)", path)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("open alert store %s: %w", path, err)
+	}
+	err = db.Update(func(tx *bolt.Tx) error {
+		for _, name := range [][]byte{bucketAlerts, bucketByStatus, bucketByRule, bucketByCreated, bucketRules, bucketMeta} {
+			if _, err := tx.CreateBucketIfNotExists(name); err != nil {
+				return err
+			}
+		}
+		meta := tx.Bucket(bucketMeta)
+		switch v := meta.Get([]byte("version")); {
+		case v == nil:
+			return meta.Put([]byte("version"), []byte(storeVersion))
+		case string(v) != storeVersion:
+			return fmt.Errorf("the file has store version %s, this program reads version %s", v, storeVersion)
+		}
+		return nil
+	})
+	if err != nil {
+		db.Close()
+		return nil, fmt.Errorf("open alert store %s: %w", path, err)
+	}
+	return &BoltStore{db: db, path: path}, nil
+}
+
+// Path returns the store's file.
+func (s *BoltStore) Path() string { return s.path }
+
+// Close implements Store.
+func (s *BoltStore) Close() error { return s.db.Close() }
+
+func timeKey(t time.Time) []byte {
+	var b [8]byte
+	n := t.UnixNano()
+	if n < 0 {
+		n = 0
+	}
+	binary.BigEndian.PutUint64(b[:], uint64(n))
+	return b[:]
+}
+
+func indexKey(prefix string, created time.Time, id string) []byte {
+	k := make([]byte, 0, len(prefix)+1+8+len(id))
+	if prefix != "" {
+		k = append(k, prefix...)
+		k = append(k, 0)
+	}
+	k = append(k, timeKey(created)...)
+	return append(k, id...)
+}
+
+func putIndexes(tx *bolt.Tx, a *Alert) error {
+	if err := tx.Bucket(bucketByStatus).Put(indexKey(string(a.Status), a.due(), a.ID), nil); err != nil {
+		return err
+	}
+	if err := tx.Bucket(bucketByRule).Put(indexKey(a.Rule, a.Created, a.ID), nil); err != nil {
+		return err
+	}
+	return tx.Bucket(bucketByCreated).Put(indexKey("", a.Created, a.ID), nil)
+}
+
+func deleteIndexes(tx *bolt.Tx, a *Alert) error {
+	if err := tx.Bucket(bucketByStatus).Delete(indexKey(string(a.Status), a.due(), a.ID)); err != nil {
+		return err
+	}
+	if err := tx.Bucket(bucketByRule).Delete(indexKey(a.Rule, a.Created, a.ID)); err != nil {
+		return err
+	}
+	return tx.Bucket(bucketByCreated).Delete(indexKey("", a.Created, a.ID))
+}
+
+// Insert implements Store.
+func (s *BoltStore) Insert(ctx context.Context, alerts []*Alert) ([]bool, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	enc := make([][]byte, len(alerts))
+	for i, a := range alerts {
+		b, err := encodeAlert(a)
+		if err != nil {
+			return nil, err
+		}
+		enc[i] = b
+	}
+	added := make([]bool, len(alerts))
+	err := s.db.Update(func(tx *bolt.Tx) error {
+		clear(added)
+		b := tx.Bucket(bucketAlerts)
+		for i, a := range alerts {
+			if b.Get([]byte(a.ID)) != nil {
+				continue
+			}
+			if err := b.Put([]byte(a.ID), enc[i]); err != nil {
+				return err
+			}
+			if err := putIndexes(tx, a); err != nil {
+				return err
+			}
+			added[i] = true
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("insert %d alerts into %s: %w", len(alerts), s.path, err)
+	}
+	return added, nil
+}
+
+// Has implements Store.
+func (s *BoltStore) Has(_ context.Context, ids []string) ([]bool, error) {
+	out := make([]bool, len(ids))
+	err := s.db.View(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketAlerts)
+		for i, id := range ids {
+			out[i] = b.Get([]byte(id)) != nil
+		}
+		return nil
+	})
+	return out, err
+}
+
+// Get implements Store.
+func (s *BoltStore) Get(_ context.Context, id string) (*Alert, error) {
+	var a *Alert
+	err := s.db.View(func(tx *bolt.Tx) error {
+		v := tx.Bucket(bucketAlerts).Get([]byte(id))
+		if v == nil {
+			return fmt.Errorf("get alert %s: %w", id, ErrNotFound)
+		}
+		var err error
+		a, err = decodeAlert(v)
+		return err
+	})
+	return a, err
+}
+
+// Modify implements Store.
+func (s *BoltStore) Modify(ctx context.Context, ids []string, fn func(*Alert) error) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	return s.db.Update(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketAlerts)
+		for _, id := range ids {
+			v := b.Get([]byte(id))
+			if v == nil {
+				return fmt.Errorf("modify alert %s: %w", id, ErrNotFound)
+			}
+			old, err := decodeAlert(v)
+			if err != nil {
+				return err
+			}
+			a, _ := decodeAlert(v)
+			if err := fn(a); errors.Is(err, ErrSkip) {
+				continue
+			} else if err != nil {
+				return err
+			}
+			if a.ID != id {
+				return fmt.Errorf("modify alert %s: the id must not change", id)
+			}
+			enc, err := encodeAlert(a)
+			if err != nil {
+				return err
+			}
+			if err := b.Put([]byte(id), enc); err != nil {
+				return err
+			}
+			if old.Status != a.Status || old.Rule != a.Rule || !old.Created.Equal(a.Created) || !old.due().Equal(a.due()) {
+				if err := deleteIndexes(tx, old); err != nil {
+					return err
+				}
+				if err := putIndexes(tx, a); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+}
+
+// Mark implements Store.
+func (s *BoltStore) Mark(ctx context.Context, changes []StatusChange) (int, error) {
+	if err := ctx.Err(); err != nil {
+		return 0, err
+	}
+	if err := checkMark(changes); err != nil {
+		return 0, err
+	}
+	n := 0
+	err := s.db.Update(func(tx *bolt.Tx) error {
+		n = 0
+		b := tx.Bucket(bucketAlerts)
+		byStatus := tx.Bucket(bucketByStatus)
+		for _, c := range changes {
+			v := b.Get([]byte(c.ID))
+			if v == nil {
+				return fmt.Errorf("mark alert %s: %w", c.ID, ErrNotFound)
+			}
+			out, created, ok, err := patchStatus(v, c.From, c.To, c.MergedInto)
+			if err != nil {
+				return fmt.Errorf("mark alert %s: %w", c.ID, err)
+			}
+			if !ok {
+				continue
+			}
+			if err := b.Put([]byte(c.ID), out); err != nil {
+				return err
+			}
+			// Neither status is pending, so both index keys use the creation.
+			if err := byStatus.Delete(indexKey(string(c.From), created, c.ID)); err != nil {
+				return err
+			}
+			if err := byStatus.Put(indexKey(string(c.To), created, c.ID), nil); err != nil {
+				return err
+			}
+			n++
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, fmt.Errorf("mark %d alerts in %s: %w", len(changes), s.path, err)
+	}
+	return n, nil
+}
+
+// List implements Store. It scans the narrowest index: each wanted status,
+// else the rule, else creation time; all from Since on.
+func (s *BoltStore) List(_ context.Context, f Filter) ([]*Alert, error) {
+	var out []*Alert
+	err := s.db.View(func(tx *bolt.Tx) error {
+		data := tx.Bucket(bucketAlerts)
+		// scan walks one index from..until (zero until: to the end).
+		scan := func(bucket []byte, prefix string, from, until time.Time, limit int) error {
+			c := tx.Bucket(bucket).Cursor()
+			pre := []byte(prefix)
+			if prefix != "" {
+				pre = append(pre, 0)
+			}
+			start := append(slices.Clone(pre), timeKey(from)...)
+			n := 0
+			for k, _ := c.Seek(start); k != nil && bytes.HasPrefix(k, pre); k, _ = c.Next() {
+				rest := k[len(pre):]
+				if len(rest) < 8 {
+					continue
+				}
+				if !until.IsZero() && bytes.Compare(rest[:8], timeKey(until)) > 0 {
+					break
+				}
+				v := data.Get(rest[8:])
+				if v == nil {
+					return fmt.Errorf("index entry for missing alert %s", rest[8:])
+				}
+				a, err := decodeAlert(v)
+				if err != nil {
+					return err
+				}
+				if !f.match(a) {
+					continue
+				}
+				out = append(out, a)
+				if n++; limit > 0 && n >= limit {
+					break
+				}
+			}
+			return nil
+		}
+		switch {
+		case len(f.Status) > 0:
+			for _, st := range f.Status {
+				from, until := f.Since, f.Until
+				if st == StatusPending {
+					// Keyed by due time: creation bounds cannot seek.
+					from, until = time.Time{}, f.DueBy
+				}
+				if err := scan(bucketByStatus, string(st), from, until, f.Limit); err != nil {
+					return err
+				}
+			}
+		case f.Rule != "":
+			return scan(bucketByRule, f.Rule, f.Since, f.Until, f.Limit)
+		default:
+			return scan(bucketByCreated, "", f.Since, f.Until, f.Limit)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list alerts in %s: %w", s.path, err)
+	}
+	sortAlerts(out)
+	if f.Limit > 0 && len(out) > f.Limit {
+		out = out[:f.Limit]
+	}
+	return out, nil
+}
+
+// Rules implements Store.
+func (s *BoltStore) Rules(context.Context) ([]RuleState, error) {
+	var out []RuleState
+	err := s.db.View(func(tx *bolt.Tx) error {
+		return tx.Bucket(bucketRules).ForEach(func(_, v []byte) error {
+			var st RuleState
+			if err := json.Unmarshal(v, &st); err != nil {
+				return fmt.Errorf("decode rule state: %w", err)
+			}
+			out = append(out, st)
+			return nil
+		})
+	})
+	return out, err
+}
+
+// PutRule implements Store.
+func (s *BoltStore) PutRule(_ context.Context, st RuleState) error {
+	if st.Rule == "" {
+		return errors.New("put rule state: empty rule name")
+	}
+	b, err := json.Marshal(st)
+	if err != nil {
+		return err
+	}
+	return s.db.Update(func(tx *bolt.Tx) error {
+		return tx.Bucket(bucketRules).Put([]byte(st.Rule), b)
+	})
+}

@@ -1,0 +1,79 @@
+package firehose
+
+import (
+	"context"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/streamalert/streamalert/firehose/internal/synth"
+)
+
+// countingDest is a Destination that keeps only the size of what it gets.
+type countingDest struct {
+	mu    sync.Mutex
+	files int
+	bytes int64
+}
+
+func (d *countingDest) Put(_ context.Context, _ string, data []byte) error {
+	d.mu.Lock()
+	d.files++
+	d.bytes += int64(len(data))
+	d.mu.Unlock()
+	return nil
+}
+
+func (d *countingDest) String() string { return "counting" }
+
+// BenchmarkParquetWrite measures the embedded writer on CloudTrail-shaped
+// records: Lake.Write through to finished Parquet files (the Destination
+// only counts bytes). It reports records/s, MB/s of raw JSON taken in, and
+// parquet/json, the size of the Parquet files over the raw JSON's.
+func BenchmarkParquetWrite(b *testing.B) {
+	recs := synth.Records(200_000, 1)
+	var raw int64
+	for _, r := range recs {
+		raw += int64(len(r.Raw))
+	}
+	for _, comp := range []string{CompressionZstd, CompressionSnappy} {
+		b.Run(comp, func(b *testing.B) {
+			dest := &countingDest{}
+			w, err := NewLake(dest, Options{Compression: comp, BufferInterval: time.Hour})
+			if err != nil {
+				b.Fatal(err)
+			}
+			b.SetBytes(raw / int64(len(recs)))
+			b.ReportAllocs()
+			b.ResetTimer()
+			cpu0 := cpuTime()
+			var in int64
+			for i := 0; i < b.N; i++ {
+				rec := recs[i%len(recs)]
+				in += int64(len(rec.Raw))
+				if err := w.Write(rec); err != nil {
+					b.Fatal(err)
+				}
+			}
+			if err := w.Close(context.Background()); err != nil {
+				b.Fatal(err)
+			}
+			b.StopTimer()
+			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "records/s")
+			// The machine is shared: records per second of this process's CPU
+			// time is the per-core rate even when the wall clock is not.
+			b.ReportMetric(float64(b.N)/(cpuTime()-cpu0).Seconds(), "records/cpu-s")
+			b.ReportMetric(float64(dest.bytes)/float64(in), "parquet/json")
+		})
+	}
+}
+
+// cpuTime returns the user and system CPU time this process has used.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}

@@ -1,0 +1,409 @@
+package realtime
+
+import (
+	"bufio"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"hash/crc32"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Batch is one acknowledged unit of input: an HTTP body, a syslog message,
+// a Kinesis record, a file. Seq orders batches and never repeats.
+type Batch struct {
+	Seq      uint64
+	Source   string
+	Received time.Time
+	Payload  []byte
+}
+
+// IngestLog is the durable write-ahead log of accepted batches. Append
+// returns only once the batch is fsync'd, so an acknowledged batch survives
+// kill -9; batches up to the checkpoint are known to be fully processed and
+// the rest are replayed at start. Concurrent appends share one fsync (group
+// commit), so the cost of durability is paid once per burst, not per batch.
+//
+// On disk: segment files <first-seq>.log holding frames
+// [len uint32][crc32c uint32][seq uint64][unix-nanos int64][len(source) uint16][source][payload],
+// and a "checkpoint" file with the last processed seq. A torn frame at the
+// tail of the last segment (a crash mid-write) is cut off at open.
+type IngestLog struct {
+	dir        string
+	maxSegment int64
+
+	mu      sync.Mutex
+	cond    *sync.Cond
+	f       *os.File
+	w       *bufio.Writer
+	segSize int64
+	next    uint64 // seq of the next append
+	synced  uint64 // highest seq known durable
+	syncing bool
+	err     error // sticky write error
+
+	ckMu       sync.Mutex
+	checkpoint uint64
+}
+
+var crcTable = crc32.MakeTable(crc32.Castagnoli)
+
+const frameHeader = 4 + 4 + 8 + 8 + 2
+
+// OpenIngestLog opens (or creates) the log in dir. Segments are rolled at
+// about maxSegment bytes (default 64 MiB when 0).
+func OpenIngestLog(dir string, maxSegment int64) (*IngestLog, error) {
+	if maxSegment <= 0 {
+		maxSegment = 64 << 20
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, fmt.Errorf("ingest log: %w", err)
+	}
+	l := &IngestLog{dir: dir, maxSegment: maxSegment}
+	l.cond = sync.NewCond(&l.mu)
+	ck, err := readCheckpoint(filepath.Join(dir, "checkpoint"))
+	if err != nil {
+		return nil, err
+	}
+	l.checkpoint = ck
+	segs, err := l.segments()
+	if err != nil {
+		return nil, err
+	}
+	l.next = ck + 1
+	if len(segs) > 0 {
+		last := segs[len(segs)-1]
+		lastSeq, size, err := scanSegment(filepath.Join(dir, segName(last)), true)
+		if err != nil {
+			return nil, err
+		}
+		if lastSeq >= l.next {
+			l.next = lastSeq + 1
+		}
+		f, err := os.OpenFile(filepath.Join(dir, segName(last)), os.O_WRONLY|os.O_APPEND, 0o600)
+		if err != nil {
+			return nil, fmt.Errorf("ingest log: %w", err)
+		}
+		l.f, l.segSize = f, size
+	} else if err := l.roll(); err != nil {
+		return nil, err
+	}
+	l.w = bufio.NewWriterSize(l.f, 1<<16)
+	l.synced = l.next - 1
+	return l, nil
+}
+
+func segName(first uint64) string { return fmt.Sprintf("%020d.log", first) }
+
+// segments lists the first seqs of the segment files, ascending.
+func (l *IngestLog) segments() ([]uint64, error) {
+	ents, err := os.ReadDir(l.dir)
+	if err != nil {
+		return nil, fmt.Errorf("ingest log: %w", err)
+	}
+	var out []uint64
+	for _, e := range ents {
+		name, ok := strings.CutSuffix(e.Name(), ".log")
+		if !ok {
+			continue
+		}
+		n, err := strconv.ParseUint(name, 10, 64)
+		if err == nil {
+			out = append(out, n)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i] < out[j] })
+	return out, nil
+}
+
+// roll starts a new segment whose first seq is l.next. Called with l.mu held
+// (or before the log is shared).
+func (l *IngestLog) roll() error {
+	if l.f != nil {
+		if err := l.w.Flush(); err != nil {
+			return err
+		}
+		if err := l.f.Sync(); err != nil {
+			return err
+		}
+		l.f.Close()
+	}
+	f, err := os.OpenFile(filepath.Join(l.dir, segName(l.next)), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
+	if err != nil {
+		return fmt.Errorf("ingest log: %w", err)
+	}
+	if err := syncDir(l.dir); err != nil {
+		return err
+	}
+	l.f, l.segSize = f, 0
+	if l.w != nil {
+		l.w.Reset(f)
+	}
+	return nil
+}
+
+// Append writes a batch durably and returns its seq.
+func (l *IngestLog) Append(source string, received time.Time, payload []byte) (uint64, error) {
+	if len(source) > 0xffff {
+		return 0, fmt.Errorf("ingest log: source name too long")
+	}
+	l.mu.Lock()
+	if l.err != nil {
+		l.mu.Unlock()
+		return 0, l.err
+	}
+	if l.segSize >= l.maxSegment {
+		for l.syncing { // a sync in flight holds the current file
+			l.cond.Wait()
+		}
+		if err := l.roll(); err != nil {
+			l.err = err
+			l.mu.Unlock()
+			return 0, err
+		}
+	}
+	seq := l.next
+	l.next++
+	var hdr [frameHeader]byte
+	body := len(payload) + len(source) + 8 + 8 + 2
+	binary.LittleEndian.PutUint32(hdr[0:], uint32(body))
+	binary.LittleEndian.PutUint64(hdr[8:], seq)
+	binary.LittleEndian.PutUint64(hdr[16:], uint64(received.UnixNano()))
+	binary.LittleEndian.PutUint16(hdr[24:], uint16(len(source)))
+	crc := crc32.Update(0, crcTable, hdr[8:])
+	crc = crc32.Update(crc, crcTable, []byte(source))
+	crc = crc32.Update(crc, crcTable, payload)
+	binary.LittleEndian.PutUint32(hdr[4:], crc)
+	l.w.Write(hdr[:])
+	l.w.WriteString(source)
+	if _, err := l.w.Write(payload); err != nil {
+		l.err = fmt.Errorf("ingest log: %w", err)
+	}
+	l.segSize += int64(frameHeader + len(source) + len(payload))
+	// Group commit: one appender syncs for everyone waiting.
+	for l.synced < seq && l.err == nil {
+		if l.syncing {
+			l.cond.Wait()
+			continue
+		}
+		l.syncing = true
+		upto := l.next - 1
+		err := l.w.Flush()
+		f := l.f
+		l.mu.Unlock()
+		if err == nil {
+			err = f.Sync()
+		}
+		l.mu.Lock()
+		l.syncing = false
+		if err != nil {
+			l.err = fmt.Errorf("ingest log: %w", err)
+		} else if upto > l.synced {
+			l.synced = upto
+		}
+		l.cond.Broadcast()
+	}
+	err := l.err
+	l.mu.Unlock()
+	if err != nil {
+		return 0, err
+	}
+	return seq, nil
+}
+
+// Checkpoint records that every batch up to seq is fully processed, and
+// deletes segments that hold only such batches.
+func (l *IngestLog) Checkpoint(seq uint64) error {
+	l.ckMu.Lock()
+	defer l.ckMu.Unlock()
+	if seq <= l.checkpoint {
+		return nil
+	}
+	p := filepath.Join(l.dir, "checkpoint")
+	tmp := p + ".tmp"
+	if err := os.WriteFile(tmp, []byte(strconv.FormatUint(seq, 10)+"\n"), 0o600); err != nil {
+		return fmt.Errorf("ingest log checkpoint: %w", err)
+	}
+	f, err := os.Open(tmp)
+	if err == nil {
+		err = f.Sync()
+		f.Close()
+	}
+	if err == nil {
+		err = os.Rename(tmp, p)
+	}
+	if err == nil {
+		err = syncDir(l.dir)
+	}
+	if err != nil {
+		return fmt.Errorf("ingest log checkpoint: %w", err)
+	}
+	l.checkpoint = seq
+	// A segment can go when the next one starts at or below seq+1.
+	segs, err := l.segments()
+	if err != nil {
+		return err
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for i := 0; i+1 < len(segs); i++ {
+		if segs[i+1] <= seq+1 {
+			os.Remove(filepath.Join(l.dir, segName(segs[i])))
+		}
+	}
+	return nil
+}
+
+// Checkpointed returns the last checkpointed seq.
+func (l *IngestLog) Checkpointed() uint64 {
+	l.ckMu.Lock()
+	defer l.ckMu.Unlock()
+	return l.checkpoint
+}
+
+// Replay calls fn for every durable batch after the checkpoint, in order.
+func (l *IngestLog) Replay(fn func(Batch) error) error {
+	l.mu.Lock()
+	if err := l.w.Flush(); err != nil {
+		l.mu.Unlock()
+		return err
+	}
+	l.mu.Unlock()
+	ck := l.Checkpointed()
+	segs, err := l.segments()
+	if err != nil {
+		return err
+	}
+	for _, s := range segs {
+		f, err := os.Open(filepath.Join(l.dir, segName(s)))
+		if err != nil {
+			return fmt.Errorf("ingest log: %w", err)
+		}
+		err = readFrames(f, func(b Batch, _ int64) error {
+			if b.Seq <= ck {
+				return nil
+			}
+			return fn(b)
+		})
+		f.Close()
+		if err != nil && !errors.Is(err, errTorn) {
+			return err
+		}
+	}
+	return nil
+}
+
+// Close flushes and closes the log.
+func (l *IngestLog) Close() error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.f == nil {
+		return nil
+	}
+	err := l.w.Flush()
+	if err == nil {
+		err = l.f.Sync()
+	}
+	if cerr := l.f.Close(); err == nil {
+		err = cerr
+	}
+	l.f = nil
+	if l.err == nil {
+		l.err = errors.New("ingest log: closed")
+	}
+	return err
+}
+
+var errTorn = errors.New("torn frame")
+
+// readFrames reads frames until EOF; a short or corrupt frame ends the read
+// with errTorn. fn gets each batch and the offset just past it.
+func readFrames(r io.Reader, fn func(Batch, int64) error) error {
+	br := bufio.NewReaderSize(r, 1<<16)
+	var off int64
+	var hdr [frameHeader]byte
+	for {
+		if _, err := io.ReadFull(br, hdr[:]); err != nil {
+			if err == io.EOF {
+				return nil
+			}
+			return errTorn
+		}
+		body := int(binary.LittleEndian.Uint32(hdr[0:]))
+		srcLen := int(binary.LittleEndian.Uint16(hdr[24:]))
+		if body < 18+srcLen || body > 1<<31 {
+			return errTorn
+		}
+		rest := make([]byte, body-18)
+		if _, err := io.ReadFull(br, rest); err != nil {
+			return errTorn
+		}
+		crc := crc32.Update(0, crcTable, hdr[8:])
+		crc = crc32.Update(crc, crcTable, rest)
+		if crc != binary.LittleEndian.Uint32(hdr[4:]) {
+			return errTorn
+		}
+		off += int64(frameHeader + len(rest))
+		b := Batch{
+			Seq:      binary.LittleEndian.Uint64(hdr[8:]),
+			Received: time.Unix(0, int64(binary.LittleEndian.Uint64(hdr[16:]))).UTC(),
+			Source:   string(rest[:srcLen]),
+			Payload:  rest[srcLen:],
+		}
+		if err := fn(b, off); err != nil {
+			return err
+		}
+	}
+}
+
+// scanSegment finds the last whole frame of a segment; with truncate, a torn
+// tail is cut off so that appends continue after the last good frame.
+func scanSegment(path string, truncate bool) (lastSeq uint64, size int64, err error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return 0, 0, fmt.Errorf("ingest log: %w", err)
+	}
+	err = readFrames(f, func(b Batch, off int64) error {
+		lastSeq, size = b.Seq, off
+		return nil
+	})
+	f.Close()
+	if errors.Is(err, errTorn) && truncate {
+		if terr := os.Truncate(path, size); terr != nil {
+			return 0, 0, fmt.Errorf("ingest log: cut torn tail: %w", terr)
+		}
+		err = nil
+	}
+	return lastSeq, size, err
+}
+
+func readCheckpoint(p string) (uint64, error) {
+	data, err := os.ReadFile(p)
+	if errors.Is(err, os.ErrNotExist) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, fmt.Errorf("ingest log checkpoint: %w", err)
+	}
+	n, err := strconv.ParseUint(strings.TrimSpace(string(data)), 10, 64)
+	if err != nil {
+		return 0, fmt.Errorf("ingest log checkpoint %s: %q is not a number", p, data)
+	}
+	return n, nil
+}
+
+func syncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	return d.Sync()
+}

@@ -1,0 +1,51 @@
+CREATE EXTERNAL TABLE IF NOT EXISTS `streamalert`.`cloudtrail_events` (
+  `eventversion` string,
+  `useridentity` struct<type:string,principalid:string,arn:string,accountid:string,accesskeyid:string,username:string,invokedby:string,identityprovider:string,credentialid:string,onbehalfof:struct<userid:string,identitystorearn:string>,inscopeof:string,sessioncontext:struct<sessionissuer:struct<type:string,principalid:string,arn:string,accountid:string,username:string>,webidfederationdata:string,attributes:struct<creationdate:timestamp,mfaauthenticated:string>,sourceidentity:string,ec2roledelivery:string,assumedroot:string>>,
+  `eventtime` timestamp,
+  `eventsource` string,
+  `eventname` string,
+  `awsregion` string,
+  `sourceipaddress` string,
+  `useragent` string,
+  `errorcode` string,
+  `errormessage` string,
+  `requestparameters` string,
+  `responseelements` string,
+  `additionaleventdata` string,
+  `requestid` string,
+  `eventid` string,
+  `eventtype` string,
+  `apiversion` string,
+  `managementevent` boolean,
+  `readonly` boolean,
+  `resources` array<string>,
+  `recipientaccountid` string,
+  `serviceeventdetails` string,
+  `sharedeventid` string,
+  `vpcendpointid` string,
+  `vpcendpointaccountid` string,
+  `eventcategory` string,
+  `addendum` struct<reason:string,updatedfields:string,originalrequestid:string,originaleventid:string>,
+  `sessioncredentialfromconsole` string,
+  `edgedevicedetails` string,
+  `tlsdetails` struct<tlsversion:string,ciphersuite:string,clientprovidedhostheader:string>,
+  `insightdetails` string,
+  `sa_event_time` timestamp,
+  `sa_ingest_time` timestamp,
+  `sa_record_id` string,
+  `sa_source` string,
+  `sa_normalized` struct<aws_account_id:array<string>,aws_arn:array<string>,ip_address:array<string>,user_agent:array<string>,username:array<string>>,
+  `sa_extras` string
+)
+PARTITIONED BY (`dt` string)
+STORED AS PARQUET
+LOCATION 's3://example-lake/parquet/cloudtrail_events/'
+TBLPROPERTIES (
+  'projection.enabled' = 'true',
+  'projection.dt.type' = 'date',
+  'projection.dt.format' = 'yyyy-MM-dd-HH',
+  'projection.dt.interval' = '1',
+  'projection.dt.interval.unit' = 'HOURS',
+  'projection.dt.range' = 'NOW-5YEARS,NOW',
+  'storage.location.template' = 's3://example-lake/parquet/cloudtrail_events/dt=${dt}/'
+);
