@@ -55,6 +55,8 @@ type DispatcherConfig struct {
 	Rand func() float64
 	// Sleep waits between the attempts of SendNow (default a timer).
 	Sleep func(ctx context.Context, d time.Duration) error
+	// OnError, if set, is called for every failed send (for metrics).
+	OnError func(output string)
 }
 
 // Dispatcher delivers pending alerts to their outputs: concurrently across
@@ -287,6 +289,9 @@ func (d *Dispatcher) deliver(ctx context.Context, a *Alert, sem chan struct{}) (
 			continue
 		}
 		res.Errors++
+		if d.cfg.OnError != nil {
+			d.cfg.OnError(r.output)
+		}
 		if del.Failed {
 			d.cfg.Log.Error("alert output gave up", "alert", a.ID, "rule", a.Rule, "output", r.output, "attempts", del.Attempts, "error", del.LastError)
 		} else {

@@ -726,3 +726,27 @@ func (p *Processor) OpenGroups() (groups, alerts int) {
 	}
 	return groups, alerts
 }
+
+// Settle closes every open merge group whose window has passed, without
+// waiting the settle time for late members. A one-shot load (`streamalert
+// ingest`) calls it at the end, when it knows no more records are coming.
+func (p *Processor) Settle(ctx context.Context) (TickResult, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	var res TickResult
+	if err := p.load(ctx); err != nil {
+		return res, err
+	}
+	now := p.now()
+	for _, g := range p.due {
+		if !g.start.Add(g.window).After(now) && g.due.After(now) {
+			g.due = now
+		}
+	}
+	heap.Init(&p.due)
+	closed := p.popDue(now)
+	res.Closed = len(closed)
+	merged, err := p.commit(ctx, nil, closed, now)
+	res.Merged = merged
+	return res, err
+}

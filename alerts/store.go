@@ -80,12 +80,12 @@ type Store interface {
 	// one transaction. fn returning ErrSkip leaves that alert as it was; any
 	// other error aborts the whole change.
 	Modify(ctx context.Context, ids []string, fn func(*Alert) error) error
-	// Mark applies status changes in one transaction: an alert whose
-	// status is the change's From moves to To, loses merge_group and gets
-	// MergedInto when given; others are left alone. Neither status may be
-	// pending (use Modify). It returns how many moved. It is Modify for the
-	// one change closing merge groups make to thousands of alerts, without
-	// decoding their records.
+	// Mark applies status changes (at most one per alert) in one
+	// transaction: an alert whose status is the change's From moves to To,
+	// loses merge_group and gets MergedInto when given; others are left
+	// alone. Neither status may be pending (use Modify). It returns how many
+	// moved. It is Modify for the one change closing merge groups make to
+	// thousands of alerts, without decoding their records.
 	Mark(ctx context.Context, changes []StatusChange) (int, error)
 	// List returns the alerts that f selects, oldest first.
 	List(ctx context.Context, f Filter) ([]*Alert, error)

@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -254,12 +255,22 @@ func (s *BoltStore) Mark(ctx context.Context, changes []StatusChange) (int, erro
 	if err := checkMark(changes); err != nil {
 		return 0, err
 	}
+	type patched struct {
+		c       StatusChange
+		out     []byte
+		created time.Time
+	}
 	n := 0
 	err := s.db.Update(func(tx *bolt.Tx) error {
-		n = 0
 		b := tx.Bucket(bucketAlerts)
 		byStatus := tx.Bucket(bucketByStatus)
+		var todo []patched
+		seen := map[string]bool{}
 		for _, c := range changes {
+			if seen[c.ID] {
+				return fmt.Errorf("mark alert %s: changed twice in one call", c.ID)
+			}
+			seen[c.ID] = true
 			v := b.Get([]byte(c.ID))
 			if v == nil {
 				return fmt.Errorf("mark alert %s: %w", c.ID, ErrNotFound)
@@ -268,21 +279,31 @@ func (s *BoltStore) Mark(ctx context.Context, changes []StatusChange) (int, erro
 			if err != nil {
 				return fmt.Errorf("mark alert %s: %w", c.ID, err)
 			}
-			if !ok {
-				continue
+			if ok {
+				todo = append(todo, patched{c, out, created})
 			}
-			if err := b.Put([]byte(c.ID), out); err != nil {
+		}
+		// Index keys in ascending order: bbolt appends to a node instead of
+		// shifting it, which matters for thousands of keys in one transaction.
+		slices.SortFunc(todo, func(x, y patched) int {
+			if d := x.created.Compare(y.created); d != 0 {
+				return d
+			}
+			return strings.Compare(x.c.ID, y.c.ID)
+		})
+		for _, t := range todo {
+			if err := b.Put([]byte(t.c.ID), t.out); err != nil {
 				return err
 			}
 			// Neither status is pending, so both index keys use the creation.
-			if err := byStatus.Delete(indexKey(string(c.From), created, c.ID)); err != nil {
+			if err := byStatus.Delete(indexKey(string(t.c.From), t.created, t.c.ID)); err != nil {
 				return err
 			}
-			if err := byStatus.Put(indexKey(string(c.To), created, c.ID), nil); err != nil {
+			if err := byStatus.Put(indexKey(string(t.c.To), t.created, t.c.ID), nil); err != nil {
 				return err
 			}
-			n++
 		}
+		n = len(todo)
 		return nil
 	})
 	if err != nil {

@@ -35,6 +35,9 @@ type Options struct {
 	// Logger receives errors of flushes made in the background (by the
 	// buffer interval); they are also returned by the next Flush or Close.
 	Logger *slog.Logger
+	// Manual turns off the size and interval flushes: the owner decides
+	// when rows are written out, with Commit (see commit.go).
+	Manual bool
 }
 
 // Default option values.
@@ -229,7 +232,7 @@ func (l *Lake) addLocked(t *table, dt string, row []schema.Value, size int64) er
 		return fmt.Errorf("firehose: table %s: %w", t.name, err)
 	}
 	b.bytes += size
-	if b.bytes < l.opts.BufferSize {
+	if l.opts.Manual || b.bytes < l.opts.BufferSize {
 		l.mu.Unlock()
 		return nil
 	}
@@ -272,13 +275,16 @@ func (l *Lake) finishLocked(b *buffer) {
 }
 
 // finish completes a detached buffer's Parquet file.
-func (l *Lake) finish(b *buffer) (*file, error) {
+func (l *Lake) finish(b *buffer) (*file, error) { return l.finishTagged(b, "") }
+
+// finishTagged is finish with a commit tag in the file name.
+func (l *Lake) finishTagged(b *buffer, tag string) (*file, error) {
 	if err := b.fw.finish(); err != nil {
 		putFileBuffer(b.fw.out)
 		return nil, fmt.Errorf("firehose: table %s: %w", b.t.name, err)
 	}
 	now := l.opts.Now().UTC()
-	name := b.t.name + "-" + now.Format("2006-01-02-15-04-05") + "-" + randomHex(8) + ".parquet"
+	name := b.t.name + "-" + tag + now.Format("2006-01-02-15-04-05") + "-" + randomHex(8) + ".parquet"
 	return &file{key: "parquet/" + b.t.name + "/dt=" + b.dt + "/" + name, buf: b.fw.out, rows: b.fw.rows}, nil
 }
 
@@ -307,6 +313,11 @@ func (l *Lake) store(ctx context.Context, files []*file) error {
 // retries earlier failed files. With report, its error also holds the
 // errors of background flushes since the last report.
 func (l *Lake) flush(ctx context.Context, due func(*buffer) bool, report bool) error {
+	return l.flushTagged(ctx, due, report, "")
+}
+
+// flushTagged is flush with a commit tag for the new files' names.
+func (l *Lake) flushTagged(ctx context.Context, due func(*buffer) bool, report bool, tag string) error {
 	l.mu.Lock()
 	var detached []*buffer
 	for k, b := range l.buffers {
@@ -323,7 +334,7 @@ func (l *Lake) flush(ctx context.Context, due func(*buffer) bool, report bool) e
 	}
 	l.mu.Unlock()
 	for _, b := range detached {
-		f, err := l.finish(b)
+		f, err := l.finishTagged(b, tag)
 		if err != nil {
 			errs = append(errs, err)
 			continue
@@ -374,6 +385,9 @@ func (l *Lake) run() {
 		case <-l.stop:
 			return
 		case <-tick.C:
+			if l.opts.Manual {
+				continue
+			}
 			if err := l.flushDue(); err != nil {
 				l.background(err)
 			}

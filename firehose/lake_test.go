@@ -114,7 +114,12 @@ func TestLake_MixedRecordsReadBackByDuckDB(t *testing.T) {
 	}
 	const n = 100_000
 	g := newGen(1)
-	cloudtrail := synth.Records(n/3+1, 3)
+	lts = append(lts, schema.Builtin().Get("cloudtrail:events"))
+	cloudtrail := synth.Records(n/len(lts)+1, 3)
+	builtinCT, err := synth.CloudTrailEvents(n/len(lts)+1, 4)
+	if err != nil {
+		t.Fatal(err)
+	}
 	base := time.Date(2024, 5, 6, 22, 30, 0, 0, time.UTC) // crosses midnight
 	byTable := map[string][]*schema.Record{}
 	var uncl []*schema.Unclassified
@@ -134,6 +139,9 @@ func TestLake_MixedRecordsReadBackByDuckDB(t *testing.T) {
 		switch lt := lts[i%len(lts)]; lt.Name {
 		case "synth:cloudtrail":
 			rec = cloudtrail[i/len(lts)]
+			rec.IngestTime = ingest
+		case "cloudtrail:events":
+			rec = builtinCT[i/len(lts)]
 			rec.IngestTime = ingest
 		default:
 			rec = g.record(lt, i, ingest)
@@ -491,5 +499,29 @@ func TestLake_FailedFilesAreKeptAndRetried(t *testing.T) {
 	}
 	if st := w.Stats(); st.Rows != 200 {
 		t.Errorf("Stats().Rows = %d after healing, want 200", st.Rows)
+	}
+}
+
+func TestLake_RowGroupRows(t *testing.T) {
+	lt := testLogTypes(t)[1]
+	lake := t.TempDir()
+	w, err := NewLake(NewDir(lake), Options{RowGroupRows: 4000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	g := newGen(12)
+	for i := range 10_000 {
+		if err := w.Write(g.record(lt, i, time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := w.Close(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	db := duckdbtest.Open(t)
+	glob := duckdbtest.Quote(filepath.Join(lake, "parquet/test_auth/*/*.parquet"))
+	got := duckdbtest.Query(t, db, "SELECT row_group_id, any_value(row_group_num_rows) FROM parquet_metadata("+glob+") GROUP BY ALL ORDER BY 1")
+	if fmt.Sprint(got) != "[[0 4000] [1 4000] [2 2000]]" {
+		t.Errorf("row groups (id, rows) = %v, want 4000, 4000, 2000", got)
 	}
 }

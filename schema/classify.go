@@ -627,7 +627,7 @@ func (c *Classifier) tryRecord(cd *candidate, raw []byte, obj *fastjson.Value, c
 		return nil, c.co.fail
 	}
 	if canonRaw {
-		raw = c.co.w.buf
+		raw = c.co.w.bytes()
 		if len(raw) > c.maxRec {
 			return nil, c.sizeFailure(len(raw))
 		}
@@ -667,14 +667,14 @@ func (c *Classifier) build(cd *candidate, raw []byte, canonRaw bool, xs, xe int)
 	if !canonRaw {
 		canonBase = len(raw)
 	}
-	textBase := canonBase + len(co.w.buf)
+	textBase := canonBase + co.w.n
 	idBase := textBase + len(co.text)
 	xBase := idBase + 32
 	buf := c.mem.bytes(xBase + xe - xs)
 	if !canonRaw {
 		copy(buf, raw)
 	}
-	copy(buf[canonBase:], co.w.buf)
+	copy(buf[canonBase:], co.w.bytes())
 	copy(buf[textBase:], co.text)
 	copy(buf[xBase:], co.xbuf[xs:xe])
 	rawLen := len(raw)

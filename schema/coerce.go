@@ -189,7 +189,7 @@ type coercer struct {
 	strict bool
 	ingest time.Time
 
-	w      jsonWriter // w.buf: the canonical text of the record
+	w      jsonWriter // the canonical text of the record
 	text   []byte     // strings that are not in canon: unescaped, canonical IPs, "true"
 	xbuf   []byte     // extras objects
 	nodes  []node
@@ -202,7 +202,7 @@ type coercer struct {
 
 func (c *coercer) reset(root *objSchema, strict bool, ingest time.Time) {
 	c.root, c.strict, c.ingest = root, strict, ingest
-	c.w.buf = c.w.buf[:0]
+	c.w.reset()
 	c.text = c.text[:0]
 	c.xbuf = c.xbuf[:0]
 	c.nodes = c.nodes[:0]
@@ -252,7 +252,7 @@ func (c *coercer) record(s *objSchema, o *fastjson.Object) (xs, xe int, ok bool)
 func (c *coercer) object(s *objSchema, o *fastjson.Object, base int) (xs, xe int, ok bool) {
 	sbase := c.allocSlots(len(s.fields))
 	ustart := len(c.undecl)
-	c.w.buf = append(c.w.buf, '{')
+	c.w.byte('{')
 	n := 0
 	failed := false
 	o.Visit(func(k []byte, v *fastjson.Value) {
@@ -260,13 +260,13 @@ func (c *coercer) object(s *objSchema, o *fastjson.Object, base int) (xs, xe int
 			return
 		}
 		if n > 0 {
-			c.w.buf = append(c.w.buf, ',')
+			c.w.byte(',')
 		}
 		n++
-		keyStart := len(c.w.buf)
+		keyStart := c.w.n
 		c.w.quoted(k)
-		c.w.buf = append(c.w.buf, ':')
-		valStart := len(c.w.buf)
+		c.w.byte(':')
+		valStart := c.w.n
 		if i, exact, found := s.lookupAt(n-1, bytesString(k)); found {
 			sl := c.slots[sbase+i]
 			if !sl.set || exact && !sl.exact {
@@ -288,20 +288,20 @@ func (c *coercer) object(s *objSchema, o *fastjson.Object, base int) (xs, xe int
 					return
 				}
 				c.slots[sbase+i] = slot{set: true, exact: exact, keyStart: keyStart, valStart: valStart,
-					valEnd: len(c.w.buf), childStart: cs, childEnd: ce}
+					valEnd: c.w.n, childStart: cs, childEnd: ce}
 				return
 			}
-			if exact == sl.exact && bytes.Equal(c.w.buf[sl.keyStart:sl.valStart], c.w.buf[keyStart:valStart]) {
+			if exact == sl.exact && bytes.Equal(c.w.arr[sl.keyStart:sl.valStart], c.w.arr[keyStart:valStart]) {
 				c.w.value(v) // a repeated key: the first value stands
 				return
 			}
 		}
 		c.w.value(v)
-		if v.Type() != fastjson.TypeNull && !c.addUndeclared(keyStart, len(c.w.buf), k) {
+		if v.Type() != fastjson.TypeNull && !c.addUndeclared(keyStart, c.w.n, k) {
 			failed = true
 		}
 	})
-	c.w.buf = append(c.w.buf, '}')
+	c.w.byte('}')
 	if failed {
 		return 0, 0, false
 	}
@@ -347,7 +347,7 @@ func (c *coercer) extrasText(sbase, nslots, ustart int) (int, int) {
 		if j > 0 {
 			c.xbuf = append(c.xbuf, ',')
 		}
-		c.xbuf = append(c.xbuf, c.w.buf[u.start:u.end]...)
+		c.xbuf = append(c.xbuf, c.w.arr[u.start:u.end]...)
 	}
 	n := len(c.undecl) - ustart
 	for _, sl := range c.slots[sbase : sbase+nslots] {
@@ -356,7 +356,7 @@ func (c *coercer) extrasText(sbase, nslots, ustart int) (int, int) {
 				c.xbuf = append(c.xbuf, ',')
 			}
 			n++
-			c.xbuf = append(c.xbuf, c.w.buf[sl.keyStart:sl.valStart]...)
+			c.xbuf = append(c.xbuf, c.w.arr[sl.keyStart:sl.valStart]...)
 			c.xbuf = append(c.xbuf, c.xbuf[sl.childStart:sl.childEnd]...)
 		}
 	}
@@ -371,7 +371,7 @@ func (c *coercer) writeValue(t *Type, tf []timeFormat, sub *objSchema, v *fastjs
 	jt := v.Type()
 	switch {
 	case jt == fastjson.TypeNull:
-		c.w.buf = append(c.w.buf, "null"...)
+		c.w.writeString("null")
 		return 0, 0, true
 	case t.Kind == KindObject && jt == fastjson.TypeObject:
 		o, _ := v.Object()
@@ -386,10 +386,10 @@ func (c *coercer) writeValue(t *Type, tf []timeFormat, sub *objSchema, v *fastjs
 		arr, _ := v.Array()
 		first := c.allocNodes(len(arr))
 		c.nodes[ni] = node{kind: KindArray, first: first, count: len(arr)}
-		c.w.buf = append(c.w.buf, '[')
+		c.w.byte('[')
 		for i, e := range arr {
 			if i > 0 {
-				c.w.buf = append(c.w.buf, ',')
+				c.w.byte(',')
 			}
 			c.path = append(c.path, pathElem{index: i, isIndex: true})
 			_, _, ok := c.writeValue(elem, tf, nil, e, first+i)
@@ -398,10 +398,10 @@ func (c *coercer) writeValue(t *Type, tf []timeFormat, sub *objSchema, v *fastjs
 				return 0, 0, false
 			}
 		}
-		c.w.buf = append(c.w.buf, ']')
+		c.w.byte(']')
 		return 0, 0, true
 	}
-	start := len(c.w.buf)
+	start := c.w.n
 	c.w.value(v)
 	return 0, 0, c.scalar(t, tf, v, jt, start, ni)
 }
@@ -409,7 +409,7 @@ func (c *coercer) writeValue(t *Type, tf []timeFormat, sub *objSchema, v *fastjs
 // scalar coerces v, whose canonical text is canon[start:], to t into
 // nodes[ni].
 func (c *coercer) scalar(t *Type, tf []timeFormat, v *fastjson.Value, jt fastjson.Type, start, ni int) bool {
-	span := c.w.buf[start:]
+	span := c.w.arr[start:c.w.n]
 	numStart, numSpan := start, span // a number's own text
 	if jt == fastjson.TypeNumber && span[0] == '"' {
 		numStart, numSpan = start+1, span[1:len(span)-1] // kept as a string: not JSON's syntax
@@ -544,7 +544,7 @@ func (c *coercer) scalar(t *Type, tf []timeFormat, v *fastjson.Value, jt fastjso
 // escaped, else a copy of the parser's unescaped text in text.
 func (c *coercer) stringOf(v *fastjson.Value, start int, nd *node) {
 	b, _ := v.StringBytes()
-	if len(c.w.buf)-start == len(b)+2 && c.w.buf[start] == '"' {
+	if c.w.n-start == len(b)+2 && c.w.arr[start] == '"' {
 		nd.off, nd.n = start+1, len(b)
 		return
 	}

@@ -35,6 +35,7 @@ type jsonParser struct {
 	emb   fastjson.Parser // embedded records
 	arena fastjson.Arena  // envelope objects and records merged with them
 	raw   []byte          // canonical text of the current element
+	rec   jsonRecord      // the record handed to each's fn
 }
 
 // newJSONParser builds the json parser for cfg.
@@ -139,19 +140,19 @@ func (p *jsonParser) each(doc *fastjson.Value, unit []byte, outer *fastjson.Valu
 			}
 		}
 	}
-	rec := jsonRecord{}
+	rec := &p.rec
 	if target.Type() == fastjson.TypeArray {
 		arr, _ := target.Array()
 		for i, e := range arr {
-			p.record(&rec, e, i, false, unit, env)
-			if !fn(&rec) {
+			p.record(rec, e, i, false, unit, env)
+			if !fn(rec) {
 				break
 			}
 		}
 		return true
 	}
-	p.record(&rec, target, 0, target == doc, unit, env)
-	fn(&rec)
+	p.record(rec, target, 0, target == doc, unit, env)
+	fn(rec)
 	return false
 }
 
@@ -215,62 +216,106 @@ func article(t fastjson.Type) string {
 // not depend on how v was written, nor on which of its strings fastjson
 // has already unescaped, so it is a stable identity for v.
 func appendCanonicalJSON(dst []byte, v *fastjson.Value) []byte {
-	w := jsonWriter{buf: dst}
+	w := jsonWriter{arr: dst[:cap(dst)], n: len(dst)}
 	w.value(v)
-	return w.buf
+	return w.bytes()
 }
 
-// jsonWriter appends JSON text to buf. Its methods grow buf in place
-// (buf = append(buf, …)), which keeps the hot path free of the garbage
-// collector's write barriers that storing a returned slice would cost.
-type jsonWriter struct{ buf []byte }
+// jsonWriter appends JSON text to arr[:n]. It writes into its array by
+// index and stores a new array only when it grows, which keeps the hot
+// path free of the garbage collector's write barriers that appending to a
+// slice field (and storing the slice back) costs.
+type jsonWriter struct {
+	arr []byte
+	n   int
+}
+
+func (w *jsonWriter) bytes() []byte { return w.arr[:w.n] }
+func (w *jsonWriter) reset()        { w.n = 0 }
+
+// grow makes room for k more bytes.
+func (w *jsonWriter) grow(k int) {
+	if w.n+k <= len(w.arr) {
+		return
+	}
+	a := make([]byte, max(2*len(w.arr), w.n+k, 1024))
+	copy(a, w.arr[:w.n])
+	w.arr = a
+}
+
+func (w *jsonWriter) byte(c byte) {
+	if w.n >= len(w.arr) {
+		w.grow(1)
+	}
+	w.arr[w.n] = c
+	w.n++
+}
+
+func (w *jsonWriter) write(s []byte) {
+	if w.n+len(s) > len(w.arr) {
+		w.grow(len(s))
+	}
+	w.n += copy(w.arr[w.n:], s)
+}
+
+func (w *jsonWriter) writeString(s string) {
+	if w.n+len(s) > len(w.arr) {
+		w.grow(len(s))
+	}
+	w.n += copy(w.arr[w.n:], s)
+}
 
 // value writes v in canonical form (see appendCanonicalJSON).
 func (w *jsonWriter) value(v *fastjson.Value) {
 	switch v.Type() {
 	case fastjson.TypeObject:
 		o, _ := v.Object()
-		w.buf = append(w.buf, '{')
+		w.byte('{')
 		first := true
 		o.Visit(func(k []byte, x *fastjson.Value) {
 			if !first {
-				w.buf = append(w.buf, ',')
+				w.byte(',')
 			}
 			first = false
 			w.quoted(k)
-			w.buf = append(w.buf, ':')
+			w.byte(':')
 			w.value(x)
 		})
-		w.buf = append(w.buf, '}')
+		w.byte('}')
 	case fastjson.TypeArray:
 		arr, _ := v.Array()
-		w.buf = append(w.buf, '[')
+		w.byte('[')
 		for i, x := range arr {
 			if i > 0 {
-				w.buf = append(w.buf, ',')
+				w.byte(',')
 			}
 			w.value(x)
 		}
-		w.buf = append(w.buf, ']')
+		w.byte(']')
 	case fastjson.TypeString:
 		s, _ := v.StringBytes()
 		w.quoted(s)
 	case fastjson.TypeNumber:
-		start := len(w.buf)
-		w.buf = v.MarshalTo(w.buf)
-		if !isJSONNumber(w.buf[start:]) {
+		w.grow(32)
+		start := w.n
+		if out := v.MarshalTo(w.arr[start:start]); len(out) <= len(w.arr)-start && (len(out) == 0 || &out[0] == &w.arr[start]) {
+			w.n += len(out) // written in place
+		} else {
+			w.write(out)
+		}
+		if !isJSONNumber(w.arr[start:w.n]) {
 			// fastjson takes 00, 1., +1, NaN and Inf; JSON does not. Such
 			// a number is kept as a string so the text stays JSON.
-			num := string(w.buf[start:])
-			w.buf = w.buf[:start]
+			num := string(w.arr[start:w.n])
+			w.n = start
 			w.quoted([]byte(num))
 		}
 	case fastjson.TypeTrue:
-		w.buf = append(w.buf, "true"...)
+		w.writeString("true")
 	case fastjson.TypeFalse:
-		w.buf = append(w.buf, "false"...)
+		w.writeString("false")
 	default:
-		w.buf = append(w.buf, "null"...)
+		w.writeString("null")
 	}
 }
 
@@ -319,16 +364,18 @@ func isJSONNumber(b []byte) bool {
 // requires: '"', '\\' and control bytes (\n, \r and \t by name, the others
 // as \u00XX). Other bytes, invalid UTF-8 included, are copied as they are.
 func appendJSONQuoted(dst, s []byte) []byte {
-	w := jsonWriter{buf: dst}
+	w := jsonWriter{arr: dst[:cap(dst)], n: len(dst)}
 	w.quoted(s)
-	return w.buf
+	return w.bytes()
 }
 
 // quoted writes s as a JSON string (see appendJSONQuoted). It looks at
 // eight bytes at a time, since most strings need no escape.
 func (w *jsonWriter) quoted(s []byte) {
 	const hexDigits = "0123456789abcdef"
-	w.buf = append(w.buf, '"')
+	w.grow(len(s) + 2)
+	w.arr[w.n] = '"'
+	w.n++
 	start, i := 0, 0
 	for i < len(s) {
 		if i+8 <= len(s) && !wordNeedsEscape(binary.LittleEndian.Uint64(s[i:])) {
@@ -340,24 +387,24 @@ func (w *jsonWriter) quoted(s []byte) {
 			if c >= 0x20 && c != '"' && c != '\\' {
 				continue
 			}
-			w.buf = append(w.buf, s[start:i]...)
+			w.write(s[start:i])
 			switch c {
 			case '"', '\\':
-				w.buf = append(w.buf, '\\', c)
+				w.write([]byte{'\\', c})
 			case '\n':
-				w.buf = append(w.buf, '\\', 'n')
+				w.writeString(`\n`)
 			case '\r':
-				w.buf = append(w.buf, '\\', 'r')
+				w.writeString(`\r`)
 			case '\t':
-				w.buf = append(w.buf, '\\', 't')
+				w.writeString(`\t`)
 			default:
-				w.buf = append(w.buf, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xf])
+				w.write([]byte{'\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xf]})
 			}
 			start = i + 1
 		}
 	}
-	w.buf = append(w.buf, s[start:]...)
-	w.buf = append(w.buf, '"')
+	w.write(s[start:])
+	w.byte('"')
 }
 
 // wordNeedsEscape reports whether one of the eight bytes of x is below

@@ -44,6 +44,10 @@ and runs the same rules as SQL over history.`,
 		newSchemasCmd(g),
 		newClassifyCmd(g),
 		newRulesCmd(g),
+		newServeCmd(g),
+		newIngestCmd(g),
+		newAlertsCmd(g),
+		newOutputsCmd(g),
 	)
 	return root
 }

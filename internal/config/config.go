@@ -36,8 +36,8 @@ type Global struct {
 	Prefix string `yaml:"prefix"`
 	Region string `yaml:"region"`
 	// Lake is where the Parquet lake lives: file://DIR or s3://bucket/prefix.
-	Lake    string `yaml:"lake"`
-	DataDir string `yaml:"data_dir"`
+	Lake    string        `yaml:"lake"`
+	DataDir string        `yaml:"data_dir"`
 	Buffer  Buffer        `yaml:"buffer"`
 	Alerts  Alerts        `yaml:"alerts"`
 	Rules   RulesSettings `yaml:"rules"`

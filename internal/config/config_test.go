@@ -74,7 +74,7 @@ outputs:
   - file:alerts
   - slack:nowhere
 `,
-		"global.yaml": "prefix: acme\nlake: file://./lake\n  buffer: {}\n",
+		"global.yaml":                 "prefix: acme\nlake: file://./lake\n  buffer: {}\n",
 		"rules/unknown_modifier.yaml": "name: unknown_modifier\nlogs: [nginx:access]\ndetection:\n  sel:\n    request|sounds_like: admin\n  condition: sel\n",
 	})
 	cfg, ps := LoadDir(dir)

@@ -362,3 +362,32 @@ func Record(lt *schema.LogType, e Event, raw []byte, ingest time.Time) *schema.R
 		Raw:        raw,
 	}
 }
+
+// CloudTrailEvents generates n events from seed as one CloudTrail log file
+// ({"Records": [...]}) and classifies it as the built-in cloudtrail:events
+// log type: the records the pipeline hands the lake writer. Every record
+// arrives at Base.
+func CloudTrailEvents(n int, seed uint64) ([]*schema.Record, error) {
+	reg := schema.Builtin()
+	lt := reg.Get("cloudtrail:events")
+	if lt == nil {
+		return nil, fmt.Errorf("synth: no built-in cloudtrail:events log type")
+	}
+	events := Events(n, seed)
+	file, err := json.Marshal(map[string][]Event{"Records": events})
+	if err != nil {
+		return nil, err
+	}
+	var out []*schema.Record
+	var bad []string
+	err = schema.NewClassifier(reg).Classify(file, schema.Input{Source: "synth", Types: []*schema.LogType{lt}, IngestTime: Base},
+		func(r *schema.Record) { out = append(out, r) },
+		func(u *schema.Unclassified) { bad = append(bad, u.Reason) })
+	if err != nil {
+		return nil, fmt.Errorf("synth: classify: %w", err)
+	}
+	if len(bad) > 0 || len(out) != n {
+		return nil, fmt.Errorf("synth: %d of %d events classified as cloudtrail:events (first problem: %v)", len(out), n, bad)
+	}
+	return out, nil
+}

@@ -39,3 +39,19 @@ func TestRecords_MatchTheLogType(t *testing.T) {
 		}
 	}
 }
+
+func TestCloudTrailEvents_ClassifyAsBuiltinType(t *testing.T) {
+	recs, err := CloudTrailEvents(300, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	events := Events(300, 2)
+	for i, r := range recs {
+		if r.LogType.Name != "cloudtrail:events" {
+			t.Fatalf("record %d is %s", i, r.LogType.Name)
+		}
+		if got := r.Get("eventID").S; got != events[i].EventID {
+			t.Errorf("record %d eventID %q, want %q", i, got, events[i].EventID)
+		}
+	}
+}

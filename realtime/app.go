@@ -1,0 +1,374 @@
+package realtime
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"maps"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/streamalert/streamalert/alerts"
+	"github.com/streamalert/streamalert/firehose"
+	"github.com/streamalert/streamalert/internal/config"
+	"github.com/streamalert/streamalert/rules"
+	"github.com/streamalert/streamalert/schema"
+)
+
+// App is the embedded deployment in one process: the ingest log, the
+// pipeline, the lake writer and the alert store, processor and dispatcher,
+// all under one data directory:
+//
+//	<data>/ingest/      the ingest log (write-ahead, replayed at start)
+//	<data>/lake/        the Parquet lake, when global.yaml's lake is file://
+//	<data>/alerts.db    the alert store
+//	<data>/credentials.*  encrypted output secrets
+type App struct {
+	Config     *config.Config
+	DataDir    string
+	Registry   *schema.Registry
+	Rules      *rules.Set
+	Lake       *firehose.Lake
+	LakeRoot   string
+	Store      alerts.Store
+	Processor  *alerts.Processor
+	Dispatcher *alerts.Dispatcher
+	Pipeline   *Pipeline
+	Runner     *Runner
+	Metrics    *Metrics
+	Log        *slog.Logger
+
+	ingest *IngestLog
+}
+
+// AppOptions adjust an App.
+type AppOptions struct {
+	Workers int
+	// CommitInterval overrides global.yaml's buffer.interval_seconds.
+	CommitInterval time.Duration
+	// Outputs, when false, builds no outputs: alerts are stored, not sent.
+	NoOutputs bool
+	Logger    *slog.Logger
+}
+
+// OpenApp loads everything the config names and opens the data directory,
+// replaying any batches a previous run accepted but did not finish.
+func OpenApp(ctx context.Context, cfg *config.Config, dataDir string, opts AppOptions) (*App, error) {
+	log := opts.Logger
+	if log == nil {
+		log = slog.Default()
+	}
+	a := &App{Config: cfg, DataDir: dataDir, Metrics: NewMetrics(), Log: log}
+	reg, ps := cfg.LogTypes()
+	if len(ps) > 0 {
+		return nil, fmt.Errorf("log types:\n%w", ps.Err())
+	}
+	set, ps := cfg.Rules(reg)
+	if len(ps) > 0 {
+		return nil, fmt.Errorf("rules:\n%w", ps.Err())
+	}
+	a.Registry, a.Rules = reg, set
+	if err := os.MkdirAll(dataDir, 0o700); err != nil {
+		return nil, err
+	}
+	ok := false
+	defer func() {
+		if !ok {
+			a.closeStores()
+		}
+	}()
+
+	// The lake: file:// paths are taken relative to the data directory's
+	// parent when they start with ./data (the example config's default), so
+	// that --data moves the whole state; anything else is used as written.
+	dest, root, err := lakeDestination(ctx, cfg.Global.Lake, dataDir)
+	if err != nil {
+		return nil, err
+	}
+	a.LakeRoot = root
+	a.Lake, err = firehose.NewLake(dest, firehose.Options{Manual: true, Logger: log})
+	if err != nil {
+		return nil, err
+	}
+
+	store, err := alerts.OpenBolt(alerts.DefaultStorePath(dataDir))
+	if err != nil {
+		return nil, err
+	}
+	a.Store = store
+	a.Processor, err = alerts.NewProcessor(alerts.ProcessorConfig{
+		Store: store, DefaultOutputs: cfg.Global.Alerts.DefaultOutputs,
+		StagingPeriod: time.Duration(cfg.Global.Alerts.StagingPeriod), Log: log,
+		Sink: func(ctx context.Context, as []*alerts.Alert) error {
+			rows := make([][]schema.Value, len(as))
+			for i, al := range as {
+				rows[i] = AlertRow(al)
+			}
+			return a.Lake.WriteRows(firehose.Alerts, rows...)
+		},
+	})
+	if err != nil {
+		return nil, err
+	}
+	infos := make([]alerts.RuleInfo, 0, set.Len())
+	for _, r := range set.Rules() {
+		infos = append(infos, RuleInfo(r))
+	}
+	if err := a.Processor.SetRules(ctx, infos); err != nil {
+		return nil, err
+	}
+	outputs := map[string]alerts.Output{}
+	if !opts.NoOutputs {
+		var errs []error
+		outputs, errs = alerts.BuildOutputs(OutputConfigs(cfg, dataDir), alerts.OpenCredentials(dataDir), alerts.OutputOptions{})
+		for _, e := range errs {
+			log.Warn("output not ready; its alerts wait until it is fixed", "err", e)
+		}
+	}
+	a.Dispatcher, err = alerts.NewDispatcher(alerts.DispatcherConfig{Store: store, Outputs: outputs,
+		MaxAttempts: cfg.Global.Alerts.MaxAttempts, Log: log, OnError: func(output string) { a.Metrics.OutputFailure(output) }})
+	if err != nil {
+		return nil, err
+	}
+
+	sources := map[string][]*schema.LogType{}
+	for _, s := range cfg.Sources {
+		types, err := reg.Select(s.LogTypes)
+		if err != nil {
+			return nil, fmt.Errorf("source %s: %w", s.Name, err)
+		}
+		sources[s.Name] = types
+	}
+	a.Pipeline = New(Config{Registry: reg, Sources: sources, Rules: set, Lake: a.Lake,
+		Alerter: a.Processor, Metrics: a.Metrics, Log: log})
+
+	a.ingest, err = OpenIngestLog(filepath.Join(dataDir, "ingest"), 0)
+	if err != nil {
+		return nil, err
+	}
+	interval := opts.CommitInterval
+	if interval <= 0 {
+		interval = time.Duration(cfg.Global.Buffer.IntervalSeconds) * time.Second
+	}
+	a.Runner, err = NewRunner(ctx, RunnerConfig{Pipeline: a.Pipeline, Log: a.ingest, Lake: a.Lake,
+		Workers: opts.Workers, CommitInterval: interval,
+		CommitBytes: int64(cfg.Global.Buffer.SizeMiB) << 20, Logger: log})
+	if err != nil {
+		return nil, err
+	}
+	a.Metrics.Gauge("streamalert_queue_depth", "Batches accepted and not yet processed.", func() float64 { return float64(a.Runner.Depth()) })
+	a.Metrics.Gauge("streamalert_lake_buffered_bytes", "Input bytes buffered for the next lake commit.", func() float64 { return float64(a.Lake.Buffered()) })
+	ok = true
+	return a, nil
+}
+
+// lakeDestination opens the lake named in global.yaml.
+func lakeDestination(ctx context.Context, lake, dataDir string) (firehose.Destination, string, error) {
+	if p, ok := strings.CutPrefix(lake, "file://"); ok {
+		if rest, under := strings.CutPrefix(filepath.ToSlash(filepath.Clean(p)), "data/"); under || p == "./data" {
+			p = filepath.Join(dataDir, rest)
+		}
+		return firehose.NewDir(p), p, nil
+	}
+	dest, err := firehose.OpenDestination(ctx, lake)
+	return dest, lake, err
+}
+
+// OutputConfigs converts the configured outputs for the alerts package. A
+// file output's relative path is taken inside the data directory.
+func OutputConfigs(cfg *config.Config, dataDir string) []alerts.OutputConfig {
+	out := make([]alerts.OutputConfig, 0, len(cfg.Outputs))
+	for _, o := range cfg.Outputs {
+		settings := o.Settings
+		if p := settings["path"]; o.Service == "file" && p != "" && !filepath.IsAbs(p) {
+			settings = maps.Clone(settings)
+			settings["path"] = filepath.Join(dataDir, p)
+		}
+		out = append(out, alerts.OutputConfig{Name: o.Name, Service: o.Service, Settings: settings})
+	}
+	return out
+}
+
+// Start runs the pipeline's workers and the alert loop until ctx ends.
+func (a *App) Start(ctx context.Context) {
+	a.Runner.Start(ctx)
+	go alerts.Run(ctx, a.Processor, a.Dispatcher, 5*time.Second, a.Log)
+}
+
+// Serve runs the HTTP API on listen and the syslog listeners of the config
+// until ctx ends, then shuts down gracefully: stops accepting, processes
+// what was accepted, commits the lake and closes the stores. ready, if not
+// nil, is called with the bound HTTP address.
+func (a *App) Serve(ctx context.Context, listen string, ready func(addr string)) error {
+	a.Start(ctx)
+	var httpSources []HTTPSource
+	var syslogs []*SyslogListener
+	for _, s := range a.Config.Sources {
+		switch s.Kind {
+		case "http":
+			httpSources = append(httpSources, HTTPSource{Name: s.Name, Token: s.Token, MaxBodyBytes: s.MaxBodyBytes})
+		case "syslog":
+			l := &SyslogListener{Source: s.Name, Addr: s.Listen, Protocol: s.Protocol, Runner: a.Runner, Log: a.Log}
+			if err := l.Start(); err != nil {
+				for _, o := range syslogs {
+					o.Close()
+				}
+				return err
+			}
+			a.Log.Info("syslog listening", "source", s.Name, "udp", l.UDPAddr(), "tcp", l.TCPAddr())
+			syslogs = append(syslogs, l)
+		}
+	}
+	ln, err := net.Listen("tcp", listen)
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{Handler: Handler(a.Runner, a.Metrics, httpSources), ReadHeaderTimeout: 10 * time.Second}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	a.Log.Info("serving", "http", ln.Addr().String(), "data", a.DataDir, "lake", a.LakeRoot, "rules", a.Rules.Len())
+	if ready != nil {
+		ready(ln.Addr().String())
+	}
+	select {
+	case <-ctx.Done():
+	case err = <-errc:
+	}
+	shut, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	srv.Shutdown(shut)
+	for _, l := range syslogs {
+		l.Close()
+	}
+	if cerr := a.Close(shut); err == nil || errors.Is(err, http.ErrServerClosed) {
+		err = cerr
+	}
+	return err
+}
+
+// Close processes what was accepted, commits the lake, delivers due alerts
+// once more and closes the stores.
+func (a *App) Close(ctx context.Context) error { return a.close(ctx, false) }
+
+// Finish is Close for a one-shot load: merge groups whose window has passed
+// are closed at once instead of waiting for late members.
+func (a *App) Finish(ctx context.Context) error { return a.close(ctx, true) }
+
+func (a *App) close(ctx context.Context, settle bool) error {
+	err := a.Runner.Close(ctx)
+	tick := a.Processor.Tick
+	if settle {
+		tick = a.Processor.Settle
+	}
+	if _, terr := tick(ctx); terr != nil && err == nil {
+		err = terr
+	}
+	if err2 := a.Lake.Commit(ctx, a.ingest.Checkpointed()); err2 != nil && err == nil {
+		err = err2
+	}
+	if _, derr := a.Dispatcher.DispatchDue(ctx); derr != nil && err == nil {
+		err = derr
+	}
+	if cerr := a.closeStores(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
+func (a *App) closeStores() error {
+	var errs []error
+	if a.Lake != nil {
+		errs = append(errs, a.Lake.Close(context.Background()))
+	}
+	if a.ingest != nil {
+		errs = append(errs, a.ingest.Close())
+	}
+	if a.Store != nil {
+		errs = append(errs, a.Store.Close())
+	}
+	return errors.Join(errs...)
+}
+
+// AlertRow renders an alert as a row of the lake's alerts table, aligned
+// with firehose.Alerts.Columns().
+func AlertRow(al *alerts.Alert) []schema.Value {
+	cols := firehose.Alerts.Columns()
+	row := make([]schema.Value, len(cols))
+	jsonText := func(v any) schema.Value {
+		if v == nil {
+			return schema.Value{}
+		}
+		b, err := json.Marshal(v)
+		if err != nil {
+			return schema.Value{}
+		}
+		return schema.JSONText(string(b))
+	}
+	ts := func(t time.Time) schema.Value {
+		if t.IsZero() {
+			return schema.Value{}
+		}
+		return schema.Time(t)
+	}
+	str := func(s string) schema.Value {
+		if s == "" {
+			return schema.Value{}
+		}
+		return schema.Str(s)
+	}
+	count, first, last := int64(1), al.EventTime, al.EventTime
+	if al.Merge != nil {
+		count, first, last = int64(al.Merge.Count), al.Merge.First, al.Merge.Last
+	}
+	for i, c := range cols {
+		var v schema.Value
+		switch c.Name {
+		case "alert_id":
+			v = str(al.ID)
+		case "rule_name":
+			v = str(al.Rule)
+		case "severity":
+			v = str(al.Severity)
+		case "log_type":
+			v = str(al.LogType)
+		case "created":
+			v = ts(al.Created)
+		case "record":
+			v = jsonText(al.Record)
+		case "context":
+			if len(al.Context) > 0 {
+				v = jsonText(al.Context)
+			}
+		case "outputs":
+			els := make([]schema.Value, len(al.Outputs))
+			for j, o := range al.Outputs {
+				els[j] = schema.Str(o)
+			}
+			v = schema.Array(els...)
+		case "staged":
+			v = schema.BoolValue(al.Staged)
+		case "count":
+			v = schema.Int(count)
+		case "first_time":
+			v = ts(first)
+		case "last_time":
+			v = ts(last)
+		case schema.ColEventTime:
+			v = ts(al.EventTime)
+		case schema.ColIngestTime:
+			v = ts(al.Created)
+		case schema.ColRecordID:
+			v = str(al.RecordID)
+		case schema.ColSource:
+			v = str(al.Source)
+		}
+		row[i] = v
+	}
+	return row
+}

@@ -1,0 +1,143 @@
+package realtime
+
+import (
+	"bytes"
+	"crypto/subtle"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/streamalert/streamalert/schema"
+)
+
+// HTTPSource is a configured HTTP source: its bearer token and body limit.
+type HTTPSource struct {
+	Name         string
+	Token        string
+	MaxBodyBytes int64
+}
+
+// DefaultMaxBody is the body limit of an HTTP source that sets none.
+const DefaultMaxBody = 16 << 20
+
+// Handler serves the ingest API, health and metrics:
+//
+//	POST /v1/ingest/{source}  body: JSON lines, a JSON array, one document or text lines (gzip allowed)
+//	GET  /healthz
+//	GET  /metrics             Prometheus text format
+//
+// An ingest answers 202 only once the body is durably in the ingest log.
+func Handler(run *Runner, metrics *Metrics, sources []HTTPSource) http.Handler {
+	byName := map[string]HTTPSource{}
+	for _, s := range sources {
+		if s.MaxBodyBytes <= 0 {
+			s.MaxBodyBytes = DefaultMaxBody
+		}
+		byName[s.Name] = s
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("POST /v1/ingest/{source}", func(w http.ResponseWriter, r *http.Request) {
+		name := r.PathValue("source")
+		src, ok := byName[name]
+		if !ok {
+			metrics.Rejected(name, "unknown_source")
+			jsonError(w, http.StatusNotFound, fmt.Sprintf("no HTTP source named %q", name))
+			return
+		}
+		if !validBearer(r.Header.Get("Authorization"), src.Token) {
+			metrics.Rejected(name, "unauthorized")
+			w.Header().Set("WWW-Authenticate", `Bearer realm="streamalert"`)
+			jsonError(w, http.StatusUnauthorized, "missing or wrong bearer token")
+			return
+		}
+		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, src.MaxBodyBytes))
+		if err != nil {
+			var tooBig *http.MaxBytesError
+			if errors.As(err, &tooBig) {
+				metrics.Rejected(name, "too_large")
+				jsonError(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("body over %d bytes", src.MaxBodyBytes))
+				return
+			}
+			jsonError(w, http.StatusBadRequest, "reading body: "+err.Error())
+			return
+		}
+		switch enc := strings.ToLower(r.Header.Get("Content-Encoding")); enc {
+		case "", "identity":
+		case "gzip":
+			if body, err = schema.Inflate(body, 8*src.MaxBodyBytes); err != nil {
+				metrics.Rejected(name, "bad_gzip")
+				jsonError(w, http.StatusBadRequest, "gzip body: "+err.Error())
+				return
+			}
+		default:
+			jsonError(w, http.StatusUnsupportedMediaType, fmt.Sprintf("Content-Encoding %q (want gzip or none)", enc))
+			return
+		}
+		if len(bytes.TrimSpace(body)) == 0 {
+			jsonError(w, http.StatusBadRequest, "empty body")
+			return
+		}
+		seq, err := run.Submit(name, time.Now().UTC(), body)
+		if errors.Is(err, ErrBusy) {
+			metrics.Rejected(name, "busy")
+			w.Header().Set("Retry-After", "1")
+			jsonError(w, http.StatusTooManyRequests, err.Error())
+			return
+		}
+		if err != nil {
+			w.Header().Set("Retry-After", "5")
+			jsonError(w, http.StatusServiceUnavailable, "not stored: "+err.Error())
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusAccepted)
+		json.NewEncoder(w).Encode(map[string]any{"accepted": CountRecords(body), "batch": seq, "bytes": len(body)})
+	})
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		json.NewEncoder(w).Encode(map[string]any{"status": "ok", "queue_depth": run.Depth()})
+	})
+	mux.HandleFunc("GET /metrics", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; version=0.0.4")
+		metrics.WriteText(w)
+	})
+	return mux
+}
+
+func validBearer(header, token string) bool {
+	got, ok := strings.CutPrefix(header, "Bearer ")
+	if !ok || token == "" {
+		return false
+	}
+	return subtle.ConstantTimeCompare([]byte(got), []byte(token)) == 1
+}
+
+func jsonError(w http.ResponseWriter, code int, msg string) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(code)
+	json.NewEncoder(w).Encode(map[string]string{"error": msg})
+}
+
+// CountRecords estimates how many records a body holds without classifying
+// it: the elements of a top-level JSON array, 1 for any other single JSON
+// document, else the non-blank lines. Envelopes (CloudTrail's Records) count
+// as one; the pipeline's metrics give the exact numbers.
+func CountRecords(body []byte) int {
+	t := bytes.TrimSpace(body)
+	if len(t) > 0 && (t[0] == '[' || t[0] == '{') && json.Valid(t) {
+		if t[0] == '[' {
+			var elems []json.RawMessage
+			if json.Unmarshal(t, &elems) == nil {
+				return len(elems)
+			}
+		}
+		return 1
+	}
+	n := 0
+	schema.SplitLines(body, func([]byte) error { n++; return nil })
+	return n
+}

@@ -1,0 +1,151 @@
+package realtime
+
+import (
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+	"sync"
+	"sync/atomic"
+)
+
+// Metrics are the pipeline's counters, exposed in the Prometheus text
+// format. Counters are atomics found through a sync.Map, so workers add to
+// them without a shared lock.
+type Metrics struct {
+	counters sync.Map // key (name + labels) → *atomic.Int64
+	mu       sync.Mutex
+	help     map[string]string
+	gauges   map[string]func() float64
+}
+
+// NewMetrics returns empty metrics.
+func NewMetrics() *Metrics {
+	return &Metrics{help: map[string]string{
+		"streamalert_records_in_total":           "Records received, per source (classified + unclassified).",
+		"streamalert_records_classified_total":   "Records classified, per source and log type.",
+		"streamalert_records_unclassified_total": "Records no allowed log type accepted, per source.",
+		"streamalert_batches_total":              "Batches processed, per source.",
+		"streamalert_rule_matches_total":         "Rule matches, per rule.",
+		"streamalert_alerts_total":               "New alerts stored.",
+		"streamalert_output_failures_total":      "Failed alert deliveries, per output.",
+		"streamalert_ingest_rejected_total":      "Requests refused, per source and reason.",
+	}, gauges: map[string]func() float64{}}
+}
+
+func (m *Metrics) add(name string, n int64, labels ...string) {
+	key := name
+	if len(labels) > 0 {
+		var b strings.Builder
+		b.WriteString(name)
+		b.WriteByte('{')
+		for i := 0; i+1 < len(labels); i += 2 {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			fmt.Fprintf(&b, "%s=%q", labels[i], labels[i+1])
+		}
+		b.WriteByte('}')
+		key = b.String()
+	}
+	c, ok := m.counters.Load(key)
+	if !ok {
+		c, _ = m.counters.LoadOrStore(key, new(atomic.Int64))
+	}
+	c.(*atomic.Int64).Add(n)
+}
+
+func (m *Metrics) classified(source, logType string) {
+	m.add("streamalert_records_in_total", 1, "source", source)
+	m.add("streamalert_records_classified_total", 1, "source", source, "log_type", logType)
+}
+
+func (m *Metrics) unclassified(source string) {
+	m.add("streamalert_records_in_total", 1, "source", source)
+	m.add("streamalert_records_unclassified_total", 1, "source", source)
+}
+
+func (m *Metrics) batch(source string, records int) {
+	m.add("streamalert_batches_total", 1, "source", source)
+}
+func (m *Metrics) match(rule string) { m.add("streamalert_rule_matches_total", 1, "rule", rule) }
+func (m *Metrics) alerts(n int)      { m.add("streamalert_alerts_total", int64(n)) }
+
+// OutputFailure counts a failed delivery to an output.
+func (m *Metrics) OutputFailure(output string) {
+	m.add("streamalert_output_failures_total", 1, "output", output)
+}
+
+// Rejected counts an ingest request refused for a reason.
+func (m *Metrics) Rejected(source, reason string) {
+	m.add("streamalert_ingest_rejected_total", 1, "source", source, "reason", reason)
+}
+
+// Gauge registers a value read at every scrape.
+func (m *Metrics) Gauge(name, help string, f func() float64) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.help[name] = help
+	m.gauges[name] = f
+}
+
+// Value returns a counter's value by its exposition key, e.g.
+// `streamalert_records_in_total{source="http"}`; 0 when never counted.
+func (m *Metrics) Value(key string) int64 {
+	if c, ok := m.counters.Load(key); ok {
+		return c.(*atomic.Int64).Load()
+	}
+	return 0
+}
+
+// Sum adds every counter of a metric name across its labels.
+func (m *Metrics) Sum(name string) int64 {
+	var n int64
+	m.counters.Range(func(k, v any) bool {
+		key := k.(string)
+		if key == name || strings.HasPrefix(key, name+"{") {
+			n += v.(*atomic.Int64).Load()
+		}
+		return true
+	})
+	return n
+}
+
+// WriteText writes the metrics in the Prometheus text exposition format.
+func (m *Metrics) WriteText(w io.Writer) error {
+	byName := map[string][]string{}
+	m.counters.Range(func(k, v any) bool {
+		key := k.(string)
+		name, _, _ := strings.Cut(key, "{")
+		byName[name] = append(byName[name], fmt.Sprintf("%s %d", key, v.(*atomic.Int64).Load()))
+		return true
+	})
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	names := make([]string, 0, len(byName)+len(m.gauges))
+	for n := range byName {
+		names = append(names, n)
+	}
+	for n := range m.gauges {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		if help := m.help[n]; help != "" {
+			fmt.Fprintf(w, "# HELP %s %s\n", n, help)
+		}
+		if g, ok := m.gauges[n]; ok {
+			fmt.Fprintf(w, "# TYPE %s gauge\n%s %g\n", n, n, g())
+			continue
+		}
+		fmt.Fprintf(w, "# TYPE %s counter\n", n)
+		lines := byName[n]
+		sort.Strings(lines)
+		for _, l := range lines {
+			if _, err := fmt.Fprintln(w, l); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}

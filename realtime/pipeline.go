@@ -1,0 +1,192 @@
+// Package realtime is the streaming pipeline: raw batches from the sources
+// are classified, every record goes to the lake, every classified record
+// runs through the rules, and matches become alerts. One Pipeline serves
+// both hosts: the embedded server (Server) and the AWS Lambda handlers.
+package realtime
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/streamalert/streamalert/alerts"
+	"github.com/streamalert/streamalert/rules"
+	"github.com/streamalert/streamalert/schema"
+)
+
+// Lake receives every record of a batch: classified ones in their log
+// type's table, the rest in the unclassified table.
+type Lake interface {
+	Write(rec *schema.Record) error
+	WriteUnclassified(u *schema.Unclassified) error
+}
+
+// Alerter turns matches into alerts (alerts.Processor).
+type Alerter interface {
+	Process(ctx context.Context, matches []alerts.Match) (alerts.Result, error)
+}
+
+// Pipeline classifies batches and sends their records on. Its fields are
+// fixed after New; per-goroutine scratch state lives in a Worker.
+type Pipeline struct {
+	registry *schema.Registry
+	sources  map[string][]*schema.LogType // allowed log types per source; nil slice = all
+	matcher  *rules.Matcher
+	ruleInfo map[*rules.Rule]*alerts.RuleInfo
+	lake     Lake
+	alerter  Alerter
+	metrics  *Metrics
+	log      *slog.Logger
+}
+
+// Config wires a Pipeline.
+type Config struct {
+	Registry *schema.Registry
+	// Sources maps a source name to the log types it may carry. A batch
+	// from a source not listed is classified against every log type.
+	Sources map[string][]*schema.LogType
+	Rules   *rules.Set
+	Lake    Lake
+	Alerter Alerter // nil: matches are counted but make no alerts
+	Metrics *Metrics
+	Log     *slog.Logger
+}
+
+// New builds a Pipeline.
+func New(c Config) *Pipeline {
+	p := &Pipeline{registry: c.Registry, sources: c.Sources, matcher: rules.NewMatcher(c.Rules),
+		ruleInfo: map[*rules.Rule]*alerts.RuleInfo{}, lake: c.Lake, alerter: c.Alerter,
+		metrics: c.Metrics, log: c.Log}
+	if p.metrics == nil {
+		p.metrics = NewMetrics()
+	}
+	if p.log == nil {
+		p.log = slog.Default()
+	}
+	for _, r := range c.Rules.Rules() {
+		info := RuleInfo(r)
+		p.ruleInfo[r] = &info
+	}
+	return p
+}
+
+// AddSource lets batches named source be classified against types (nil:
+// every log type). Call it before processing starts.
+func (p *Pipeline) AddSource(source string, types []*schema.LogType) {
+	if p.sources == nil {
+		p.sources = map[string][]*schema.LogType{}
+	}
+	p.sources[source] = types
+}
+
+// Metrics returns the pipeline's counters.
+func (p *Pipeline) Metrics() *Metrics { return p.metrics }
+
+// RuleInfo converts a rule's alerting metadata for the alert processor.
+func RuleInfo(r *rules.Rule) alerts.RuleInfo {
+	return alerts.RuleInfo{
+		Name: r.Name, Title: r.Title, Description: r.Description, Severity: r.Severity,
+		Runbook: r.Runbook, Tags: r.Tags, Outputs: r.Outputs, MergeByKeys: r.MergeByKeys,
+		MergeWindow: r.MergeWindow, DedupPeriod: r.DedupPeriod, Threshold: r.Threshold,
+		Staged:  r.Staged && (r.StagedUntil.IsZero() || time.Now().Before(r.StagedUntil)),
+		Context: r.Context,
+	}
+}
+
+// Worker processes batches on one goroutine; it owns a classifier.
+type Worker struct {
+	p       *Pipeline
+	cls     *schema.Classifier
+	matches []alerts.Match
+}
+
+// NewWorker returns a worker. Workers are cheap; use one per goroutine.
+func (p *Pipeline) NewWorker() *Worker {
+	return &Worker{p: p, cls: schema.NewClassifier(p.registry)}
+}
+
+// BatchResult counts what became of one batch's records.
+type BatchResult struct {
+	Records      int // classified + unclassified
+	Classified   int
+	Unclassified int
+	Matches      int
+	Alerts       int
+}
+
+// SkipLake, when set on a batch run, says a table's rows of this batch are
+// already in the lake (found at recovery) and must not be written again.
+type SkipLake func(table string) bool
+
+// Process runs one batch through the pipeline. An error means the batch
+// must be retried (a lake write or alert store failure); records are never
+// silently dropped.
+func (w *Worker) Process(ctx context.Context, b Batch, skip SkipLake) (BatchResult, error) {
+	p := w.p
+	var res BatchResult
+	var firstErr error
+	keep := func(err error) {
+		if err != nil && firstErr == nil {
+			firstErr = err
+		}
+	}
+	types, known := p.sources[b.Source]
+	if !known {
+		types = nil
+	}
+	w.matches = w.matches[:0]
+	onRecord := func(rec *schema.Record) {
+		res.Classified++
+		p.metrics.classified(b.Source, rec.LogType.Name)
+		if skip == nil || !skip(rec.LogType.Table()) {
+			keep(p.lake.Write(rec))
+		}
+		p.matcher.Match(rec, func(r *rules.Rule, m rules.Match) {
+			res.Matches++
+			p.metrics.match(r.Name)
+			w.matches = append(w.matches, alerts.Match{
+				Rule: *p.ruleInfo[r], LogType: rec.LogType.Name, Source: rec.Source,
+				RecordID: rec.ID, EventTime: rec.EventTime, Record: rec.Map(),
+				Matched: matchedValues(m.Fields),
+			})
+		})
+	}
+	onUnclassified := func(u *schema.Unclassified) {
+		res.Unclassified++
+		p.metrics.unclassified(b.Source)
+		if skip == nil || !skip("unclassified") {
+			keep(p.lake.WriteUnclassified(u))
+		}
+	}
+	in := schema.Input{Source: b.Source, Types: types, IngestTime: b.Received}
+	if err := w.cls.Classify(b.Payload, in, onRecord, onUnclassified); err != nil {
+		keep(fmt.Errorf("classify batch %d: %w", b.Seq, err))
+	}
+	res.Records = res.Classified + res.Unclassified
+	p.metrics.batch(b.Source, res.Records)
+	if len(w.matches) > 0 && p.alerter != nil {
+		ar, err := p.alerter.Process(ctx, w.matches)
+		if err != nil {
+			keep(fmt.Errorf("alerts for batch %d: %w", b.Seq, err))
+		}
+		res.Alerts = ar.New
+		p.metrics.alerts(ar.New)
+	}
+	return res, firstErr
+}
+
+func matchedValues(fs []rules.MatchedField) map[string]any {
+	if len(fs) == 0 {
+		return nil
+	}
+	m := make(map[string]any, len(fs))
+	for _, f := range fs {
+		k := f.Field
+		if k == "" {
+			k = "keyword"
+		}
+		m[k] = f.Value
+	}
+	return m
+}
