@@ -44,7 +44,18 @@ type App struct {
 	Metrics    *Metrics
 	Log        *slog.Logger
 
-	ingest *IngestLog
+	ingest  *IngestLog
+	syslogs []*SyslogListener
+}
+
+// SyslogAddrs returns the bound UDP and TCP addresses of each syslog
+// source while Serve runs.
+func (a *App) SyslogAddrs() map[string][2]string {
+	out := map[string][2]string{}
+	for _, l := range a.syslogs {
+		out[l.Source] = [2]string{l.UDPAddr(), l.TCPAddr()}
+	}
+	return out
 }
 
 // AppOptions adjust an App.
@@ -208,7 +219,6 @@ func (a *App) Start(ctx context.Context) {
 func (a *App) Serve(ctx context.Context, listen string, ready func(addr string)) error {
 	a.Start(ctx)
 	var httpSources []HTTPSource
-	var syslogs []*SyslogListener
 	for _, s := range a.Config.Sources {
 		switch s.Kind {
 		case "http":
@@ -216,13 +226,13 @@ func (a *App) Serve(ctx context.Context, listen string, ready func(addr string))
 		case "syslog":
 			l := &SyslogListener{Source: s.Name, Addr: s.Listen, Protocol: s.Protocol, Runner: a.Runner, Log: a.Log}
 			if err := l.Start(); err != nil {
-				for _, o := range syslogs {
+				for _, o := range a.syslogs {
 					o.Close()
 				}
 				return err
 			}
 			a.Log.Info("syslog listening", "source", s.Name, "udp", l.UDPAddr(), "tcp", l.TCPAddr())
-			syslogs = append(syslogs, l)
+			a.syslogs = append(a.syslogs, l)
 		}
 	}
 	ln, err := net.Listen("tcp", listen)
@@ -243,7 +253,7 @@ func (a *App) Serve(ctx context.Context, listen string, ready func(addr string))
 	shut, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	srv.Shutdown(shut)
-	for _, l := range syslogs {
+	for _, l := range a.syslogs {
 		l.Close()
 	}
 	if cerr := a.Close(shut); err == nil || errors.Is(err, http.ErrServerClosed) {

@@ -212,4 +212,3 @@ func (l *SyslogListener) Close() error {
 	l.wg.Wait()
 	return nil
 }
-

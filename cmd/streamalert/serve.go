@@ -65,4 +65,3 @@ is replayed. /healthz and /metrics (Prometheus) are served beside the API.`,
 	cmd.Flags().IntVar(&workers, "workers", 0, "classification workers (default 2)")
 	return cmd
 }
-
