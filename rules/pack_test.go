@@ -283,3 +283,32 @@ func TestPack_OverStratus(t *testing.T) {
 		t.Errorf("rule failures: %v", e)
 	}
 }
+
+// BenchmarkPack_Match measures the whole pack's matcher over the records of
+// the pack's inline tests (all log types, classified once beforehand).
+func BenchmarkPack_Match(b *testing.B) {
+	reg := schema.Builtin()
+	set, errs := Pack(reg)
+	if len(errs) > 0 {
+		b.Fatal(errs)
+	}
+	cls := schema.NewClassifier(reg)
+	var recs []*schema.Record
+	for _, r := range set.Rules() {
+		for _, tc := range r.Tests {
+			got, _, err := classify(cls, tc.Record, schema.Input{Source: "bench", Types: []*schema.LogType{reg.Get(tc.LogType)}})
+			if err != nil {
+				b.Fatal(err)
+			}
+			recs = append(recs, got...)
+		}
+	}
+	m := NewMatcher(set)
+	matches := 0
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		m.Match(recs[i%len(recs)], func(*Rule, Match) { matches++ })
+	}
+	b.ReportMetric(float64(len(recs)), "records")
+}

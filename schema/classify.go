@@ -50,9 +50,21 @@ type Input struct {
 // closer than a pattern mismatch, which is closer than a parse failure).
 // Nothing is dropped: every record ends as one Record or one Unclassified.
 //
+// The Raw bytes of a JSON record are its canonical JSON text: compact,
+// keys in document order, strings escaped only where JSON requires. The
+// same record thus has the same Raw and ID whether it came alone, as a
+// JSON line, pretty-printed, inside an envelope, as a CloudWatch Logs
+// message or as an EventBridge detail. A text record's Raw is its line.
+// An Unclassified keeps the bytes as they arrived (an envelope element:
+// its canonical text).
+//
 // A Classifier keeps parsers and scratch memory between calls and is not
 // safe for concurrent use; use one per goroutine. The Records and
-// Unclassified it hands out own their memory and may be kept.
+// Unclassified it hands out do not share memory with the payload or with
+// the classifier's scratch, and may be kept. Records are carved from
+// chunks shared with the records classified just before and after them
+// (see recordMem), so a record kept for long keeps some of its neighbours'
+// memory alive too.
 type Classifier struct {
 	// MaxRecordBytes limits one record or line; a longer one is
 	// unclassified without being parsed. 0 means DefaultMaxRecordBytes.
@@ -430,6 +442,12 @@ func (c *Classifier) unit(t []byte, doc *fastjson.Value, jerr error, outer *fast
 			return false, nil
 		}
 		return false, &b.fails[0]
+	}
+	if len(b.fails) == 0 {
+		// Every attempt fails a record or a unit, so this does not happen;
+		// if it did, the unit would still not be dropped.
+		c.unclassified(t, "no log type accepted it")
+		return false, nil
 	}
 	for i := range b.fails {
 		p := &b.fails[i]

@@ -264,8 +264,7 @@ func (c *coercer) object(s *objSchema, o *fastjson.Object, base int) (xs, xe int
 		}
 		n++
 		keyStart := c.w.n
-		c.w.quoted(k)
-		c.w.byte(':')
+		c.w.key(k)
 		valStart := c.w.n
 		if i, exact, found := s.lookupAt(n-1, bytesString(k)); found {
 			sl := c.slots[sbase+i]
@@ -277,9 +276,9 @@ func (c *coercer) object(s *objSchema, o *fastjson.Object, base int) (xs, xe int
 						failed = true
 						return
 					}
+					c.nodes[base+i] = node{}
 				}
 				f := &s.fields[i]
-				c.nodes[base+i] = node{}
 				c.path = append(c.path, pathElem{field: i})
 				cs, ce, ok := c.writeValue(&f.Type, s.times[i], s.sub[i], v, base+i)
 				c.path = c.path[:len(c.path)-1]
@@ -402,6 +401,20 @@ func (c *coercer) writeValue(t *Type, tf []timeFormat, sub *objSchema, v *fastjs
 		return 0, 0, true
 	}
 	start := c.w.n
+	if jt == fastjson.TypeString && t.Kind == KindString {
+		// the most common case, without going through value and scalar
+		b, _ := v.StringBytes()
+		c.w.quoted(b)
+		nd := &c.nodes[ni]
+		nd.kind, nd.n = KindString, len(b)
+		if c.w.n-start == len(b)+2 {
+			nd.off = start + 1
+		} else {
+			nd.inText, nd.off = true, len(c.text)
+			c.text = append(c.text, b...)
+		}
+		return 0, 0, true
+	}
 	c.w.value(v)
 	return 0, 0, c.scalar(t, tf, v, jt, start, ni)
 }

@@ -403,7 +403,8 @@ func splitPath(p string) []string {
 }
 
 // lookupField walks declared fields along p. A path that reaches a json
-// field stops there successfully (the rest is inside the JSON text).
+// field or an array<json> field stops there successfully (the rest is
+// inside the JSON text).
 func lookupField(fields []Field, p []string) (Field, bool) {
 	for i, name := range p {
 		j := FieldIndex(fields, name)
@@ -411,7 +412,7 @@ func lookupField(fields []Field, p []string) (Field, bool) {
 			return Field{}, false
 		}
 		f := fields[j]
-		if i == len(p)-1 || f.Type.Kind == KindJSON {
+		if i == len(p)-1 || f.Type.Kind == KindJSON || f.Type.Kind == KindArray && f.Type.Elem != nil && f.Type.Elem.Kind == KindJSON {
 			return f, true
 		}
 		if f.Type.Kind != KindObject {

@@ -374,6 +374,14 @@ func appendJSONQuoted(dst, s []byte) []byte {
 func (w *jsonWriter) quoted(s []byte) {
 	const hexDigits = "0123456789abcdef"
 	w.grow(len(s) + 2)
+	if !needsEscape(s) {
+		a := w.arr[w.n : w.n+len(s)+2]
+		a[0] = '"'
+		copy(a[1:], s)
+		a[len(a)-1] = '"'
+		w.n += len(a)
+		return
+	}
 	w.arr[w.n] = '"'
 	w.n++
 	start, i := 0, 0
@@ -407,8 +415,54 @@ func (w *jsonWriter) quoted(s []byte) {
 	w.byte('"')
 }
 
+// key writes s as a JSON string followed by ':'.
+func (w *jsonWriter) key(s []byte) {
+	if len(s) < 8 || needsEscape(s) {
+		w.quoted(s)
+		w.byte(':')
+		return
+	}
+	w.grow(len(s) + 3)
+	a := w.arr[w.n : w.n+len(s)+3]
+	a[0] = '"'
+	copy(a[1:], s)
+	a[len(a)-2] = '"'
+	a[len(a)-1] = ':'
+	w.n += len(a)
+}
+
+// needsEscape reports whether a byte of s must be escaped in a JSON
+// string.
+func needsEscape(s []byte) bool {
+	n := len(s)
+	if n < 8 {
+		for _, c := range s {
+			if escapeByte[c] {
+				return true
+			}
+		}
+		return false
+	}
+	for i := 0; i+8 <= n; i += 8 {
+		if wordNeedsEscape(binary.LittleEndian.Uint64(s[i:])) {
+			return true
+		}
+	}
+	return wordNeedsEscape(binary.LittleEndian.Uint64(s[n-8:])) // the tail, overlapping
+}
+
+// escapeByte marks the bytes JSON strings must escape.
+var escapeByte = func() (t [256]bool) {
+	for c := 0; c < 0x20; c++ {
+		t[c] = true
+	}
+	t['"'], t['\\'] = true, true
+	return t
+}()
+
 // wordNeedsEscape reports whether one of the eight bytes of x is below
-// 0x20, '"' or '\\' (it may err towards true only next to such a byte).
+// 0x20, '"' or '\\'. (Borrows may flag neighbours of such a byte, never a
+// word without one.)
 func wordNeedsEscape(x uint64) bool {
 	const ones, highs = 0x0101010101010101, 0x8080808080808080
 	ctl := (x - 0x20*ones) &^ x

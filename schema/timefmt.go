@@ -203,9 +203,8 @@ func parseEpochAuto(s string) (int64, bool) {
 // microseconds. Integers and plain decimals are read exactly; exponent
 // forms go through float64.
 func parseEpoch(s string, kind timeKind) (int64, bool) {
-	// digits after the decimal point that make up one microsecond
-	var scale int64 // multiplier from the unit to microseconds (or divisor when < 0)
-	var fracDigits int
+	var scale int64    // multiplier from the unit to microseconds (a divisor when < 0)
+	var fracDigits int // fraction digits down to a microsecond
 	switch kind {
 	case tfUnix:
 		scale, fracDigits = 1_000_000, 6

@@ -48,6 +48,7 @@ and runs the same rules as SQL over history.`,
 		newIngestCmd(g),
 		newAlertsCmd(g),
 		newOutputsCmd(g),
+		newLambdaCmd(g),
 	)
 	return root
 }

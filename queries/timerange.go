@@ -1,0 +1,115 @@
+package queries
+
+import (
+	"fmt"
+	"strings"
+	"time"
+)
+
+// DefaultLate is how long after its event a record may arrive in the lake
+// and still be found by a query over the event's time range. The lake is
+// partitioned by arrival hour (dt), not by event time.
+const DefaultLate = 24 * time.Hour
+
+// earlySkew allows for records whose event time is a little after their
+// arrival (clocks of the sources run ahead).
+const earlySkew = time.Hour
+
+// TimeRange is the event times a query covers: From inclusive, To
+// exclusive. A zero From or To leaves that side open.
+type TimeRange struct {
+	From, To time.Time
+	// Late widens the dt partitions read after To: records arrive after
+	// their event. Zero means DefaultLate; negative means none.
+	Late time.Duration
+}
+
+// Since is the range of the last d before now.
+func Since(d time.Duration, now time.Time) TimeRange {
+	return TimeRange{From: now.Add(-d), To: now}
+}
+
+// IsZero reports whether the range is open on both sides.
+func (r TimeRange) IsZero() bool { return r.From.IsZero() && r.To.IsZero() }
+
+func (r TimeRange) String() string {
+	f, t := "…", "…"
+	if !r.From.IsZero() {
+		f = r.From.UTC().Format(time.RFC3339)
+	}
+	if !r.To.IsZero() {
+		t = r.To.UTC().Format(time.RFC3339)
+	}
+	return "[" + f + ", " + t + ")"
+}
+
+// Partitions returns the dt partition bounds (inclusive, "YYYY-MM-DD-HH")
+// the range reads; an empty bound is open.
+func (r TimeRange) Partitions() (from, to string) {
+	if !r.From.IsZero() {
+		from = dtOf(r.From.Add(-earlySkew))
+	}
+	if !r.To.IsZero() {
+		late := r.Late
+		switch {
+		case late == 0:
+			late = DefaultLate
+		case late < 0:
+			late = 0
+		}
+		to = dtOf(r.To.Add(late))
+	}
+	return from, to
+}
+
+// Covers reports whether the dt partition (YYYY-MM-DD-HH) is read.
+func (r TimeRange) Covers(dt string) bool {
+	from, to := r.Partitions()
+	return (from == "" || dt >= from) && (to == "" || dt <= to)
+}
+
+func dtOf(t time.Time) string { return t.UTC().Format("2006-01-02-15") }
+
+// ParseTime reads a time for --from/--to: RFC 3339, a date (YYYY-MM-DD,
+// midnight UTC), or a date and time without zone (UTC).
+func ParseTime(s string) (time.Time, error) {
+	s = strings.TrimSpace(s)
+	for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04:05", "2006-01-02 15:04:05", "2006-01-02T15:04", "2006-01-02"} {
+		if t, err := time.Parse(layout, s); err == nil {
+			return t.UTC(), nil
+		}
+	}
+	return time.Time{}, fmt.Errorf("time %q: want RFC 3339 (2024-05-01T10:00:00Z) or a date (2024-05-01)", s)
+}
+
+// ParseDuration reads a duration for --since: Go durations (90m, 36h) and
+// days or weeks (7d, 2w).
+func ParseDuration(s string) (time.Duration, error) {
+	s = strings.TrimSpace(s)
+	if n, unit := strings.TrimRight(s, "dw"), strings.TrimLeft(s, "0123456789"); n != s && (unit == "d" || unit == "w") {
+		var days int
+		if _, err := fmt.Sscanf(n, "%d", &days); err == nil && days >= 0 {
+			if unit == "w" {
+				days *= 7
+			}
+			return time.Duration(days) * 24 * time.Hour, nil
+		}
+	}
+	d, err := time.ParseDuration(s)
+	if err != nil || d < 0 {
+		return 0, fmt.Errorf("duration %q: want e.g. 7d, 2w, 36h or 90m", s)
+	}
+	return d, nil
+}
+
+// timestampLiteral renders t (UTC, microseconds) as a timestamp literal
+// comparable with sa_event_time: TIMESTAMP WITH TIME ZONE in DuckDB (the
+// lake stores UTC-adjusted timestamps), TIMESTAMP in Athena (Glue's
+// timestamp is without zone, in UTC).
+func (d Dialect) timestampLiteral(t time.Time) string {
+	s := t.UTC().Format("2006-01-02 15:04:05.000000")
+	if d == DuckDB {
+		return "TIMESTAMPTZ '" + s + "+00'"
+	}
+	return "TIMESTAMP '" + s + "'"
+}

@@ -1,0 +1,327 @@
+package queries
+
+import (
+	"strings"
+
+	"github.com/streamalert/streamalert/rules"
+	"github.com/streamalert/streamalert/schema"
+)
+
+// jsonArrayDepth is how many levels of arrays directly inside arrays a
+// JSON walk flattens at each step of a path. The matcher flattens any
+// depth; JSON with arrays of arrays of arrays is not met in logs.
+const jsonArrayDepth = 2
+
+// source is where the values of a rule's field path are in a row of one
+// log type, as SQL.
+type source struct {
+	// never: no row of the log type has a value there (the path runs
+	// below a scalar, or names a normalized type the log type lacks).
+	never bool
+	// list: expr is a list of values; else expr is one value (NULL when
+	// missing).
+	list bool
+	expr string
+	// elem is the type of each value. Values found in JSON text are
+	// KindString: their text, as the matcher reads it.
+	elem schema.Type
+	// present is a never-NULL condition: the field is present and not
+	// null (OpExists).
+	present string
+}
+
+var textType = schema.Type{Kind: schema.KindString}
+
+// numeric reports whether the values compare as numbers (declared int,
+// bigint and float fields, as the matcher's isNum).
+func (s source) numeric() bool {
+	switch s.elem.Kind {
+	case schema.KindInt, schema.KindBigint, schema.KindFloat:
+		return true
+	}
+	return false
+}
+
+// column renders the expression of a declared (possibly nested) field
+// from its lake column names.
+func column(cols []string) string {
+	var b strings.Builder
+	b.WriteString("t")
+	for _, c := range cols {
+		b.WriteString("." + ident(c))
+	}
+	return b.String()
+}
+
+// source resolves a rule path in the log type.
+func (c *typeCompiler) source(path []string) source {
+	ref := rules.ResolveField(c.lt, path)
+	switch ref.Where {
+	case rules.InText:
+		return source{expr: c.recordText(), elem: textType, present: "TRUE"}
+	case rules.InNormalized:
+		if !c.hasNormalized(ref.Normalized) {
+			return source{never: true}
+		}
+		col := column([]string{schema.ColNormalized, ref.Normalized})
+		return source{list: true, expr: col, elem: textType,
+			present: "COALESCE(" + c.d.length(col) + ", 0) > 0"}
+	case rules.InDeclared:
+		col := column(ref.Columns)
+		present := col + " IS NOT NULL"
+		if ref.Type.Kind == schema.KindArray {
+			list, elem := c.flattenDeclared(col, ref.Type)
+			return source{list: true, expr: list, elem: elem, present: present}
+		}
+		return source{expr: col, elem: ref.Type, present: present}
+	case rules.InJSON:
+		col := column(ref.Columns)
+		var nodes string
+		isArray := ref.Type.Kind == schema.KindArray
+		if isArray {
+			v := c.newVar()
+			nodes = c.dropNullJSON(c.d.transform(col, v, c.toJSON(v)))
+		} else {
+			nodes = c.dropNullJSON(c.d.array(c.toJSON(col)))
+		}
+		s := c.jsonSource(nodes, ref.JSONPath)
+		if isArray && len(ref.JSONPath) == 0 {
+			s.present = col + " IS NOT NULL"
+		}
+		return s
+	case rules.InExtras:
+		col := column([]string{schema.ColExtras})
+		return c.jsonSource(c.dropNullJSON(c.d.array(c.toJSON(col))), ref.JSONPath)
+	}
+	return source{never: true} // InNowhere
+}
+
+func (c *typeCompiler) hasNormalized(typ string) bool {
+	for _, t := range c.lt.NormalizedTypes() {
+		if t == typ {
+			return true
+		}
+	}
+	return false
+}
+
+// flattenDeclared turns a declared array column (possibly of arrays) into
+// one list of its scalar elements, as the matcher walks them.
+func (c *typeCompiler) flattenDeclared(col string, t schema.Type) (string, schema.Type) {
+	elem := textType
+	if t.Elem != nil {
+		elem = *t.Elem
+	}
+	for elem.Kind == schema.KindArray {
+		col = "flatten(" + col + ")"
+		if elem.Elem == nil {
+			return col, textType
+		}
+		elem = *elem.Elem
+	}
+	return col, elem
+}
+
+// JSON walking. A walk holds a list of JSON nodes. Each step of the path
+// first replaces arrays by their elements (arrays are transparent, as in
+// the matcher), then takes the key from each object; JSON nulls and
+// missing keys drop out. At the end, arrays are replaced by their elements
+// once more and each node becomes its text.
+
+// toJSON makes a JSON value of JSON text (NULL if the text is not JSON).
+func (c *typeCompiler) toJSON(x string) string {
+	if c.d == DuckDB {
+		return "TRY_CAST(" + x + " AS JSON)"
+	}
+	return "TRY(json_parse(" + x + "))"
+}
+
+// dropNullJSON removes SQL NULLs and JSON nulls from a list of JSON nodes.
+func (c *typeCompiler) dropNullJSON(list string) string {
+	v := c.newVar()
+	if c.d == DuckDB {
+		return c.d.filter(list, v, v+" IS NOT NULL AND json_type("+v+") <> 'NULL'")
+	}
+	return c.d.filter(list, v, v+" IS NOT NULL AND json_format("+v+") <> 'null'")
+}
+
+// expandJSON replaces array nodes by their elements, jsonArrayDepth levels
+// deep, dropping nulls.
+func (c *typeCompiler) expandJSON(list string) string {
+	for range jsonArrayDepth {
+		v := c.newVar()
+		var body string
+		if c.d == DuckDB {
+			body = "CASE WHEN json_type(" + v + ") = 'ARRAY' THEN json_extract(" + v + ", '$[*]') ELSE [" + v + "] END"
+		} else {
+			body = "COALESCE(TRY_CAST(" + v + " AS ARRAY(JSON)), ARRAY[" + v + "])"
+		}
+		list = c.dropNullJSON("flatten(" + c.d.transform(list, v, body) + ")")
+	}
+	return list
+}
+
+// jsonKey takes key k from every object node.
+func (c *typeCompiler) jsonKey(list, k string) string {
+	v := c.newVar()
+	var body string
+	if c.d == DuckDB {
+		// A JSON pointer names any key exactly (~ and / escaped). On an
+		// array, a numeric pointer would pick an element, so numeric keys
+		// are only taken from objects.
+		ptr := "/" + strings.ReplaceAll(strings.ReplaceAll(k, "~", "~0"), "/", "~1")
+		body = "json_extract(" + v + ", " + quote(ptr) + ")"
+		if k == "" || strings.Trim(k, "0123456789") == "" {
+			body = "CASE WHEN json_type(" + v + ") = 'OBJECT' THEN " + body + " END"
+		}
+	} else {
+		path := `$["` + strings.ReplaceAll(strings.ReplaceAll(k, `\`, `\\`), `"`, `\"`) + `"]`
+		body = "json_extract(" + v + ", " + quote(path) + ")"
+	}
+	return c.dropNullJSON(c.d.transform(list, v, body))
+}
+
+// jsonText renders a JSON node as the matcher's text: a string's value,
+// other scalars and objects as JSON text.
+func (c *typeCompiler) jsonText(v string) string {
+	if c.d == DuckDB {
+		return "CASE WHEN json_type(" + v + ") = 'VARCHAR' THEN json_extract_string(" + v + ", '$') ELSE CAST(" + v + " AS VARCHAR) END"
+	}
+	return "COALESCE(json_extract_scalar(" + v + ", '$'), json_format(" + v + "))"
+}
+
+// jsonSource walks path from the nodes (already without nulls).
+func (c *typeCompiler) jsonSource(nodes string, path []string) source {
+	for _, k := range path {
+		nodes = c.jsonKey(c.expandJSON(nodes), k)
+	}
+	present := "COALESCE(" + c.d.length(nodes) + ", 0) > 0"
+	v := c.newVar()
+	values := c.d.transform(c.expandJSON(nodes), v, c.jsonText(v))
+	return source{list: true, expr: values, elem: textType, present: present}
+}
+
+// recordText is the text keyword selections search: the record's string,
+// ip and json values in declaration order (objects depth-first, arrays
+// element by element), then the extras, joined with newlines; NULLs are
+// skipped, empty strings kept.
+func (c *typeCompiler) recordText() string {
+	var parts []string
+	var walk func(fields []schema.Field, cols []string)
+	walk = func(fields []schema.Field, cols []string) {
+		for _, f := range fields {
+			cs := append(append([]string(nil), cols...), f.Column)
+			col := column(cs)
+			switch f.Type.Kind {
+			case schema.KindString, schema.KindIP, schema.KindJSON:
+				parts = append(parts, col)
+			case schema.KindObject:
+				walk(f.Type.Fields, cs)
+			case schema.KindArray:
+				list, elem := c.flattenDeclared(col, f.Type)
+				switch elem.Kind {
+				case schema.KindString, schema.KindIP, schema.KindJSON:
+					v := c.newVar()
+					parts = append(parts, "CASE WHEN COALESCE("+c.d.length(c.d.filter(list, v, v+" IS NOT NULL"))+", 0) = 0 THEN NULL ELSE "+
+						c.d.join(list, "chr(10)")+" END")
+				}
+			}
+		}
+	}
+	walk(c.lt.Fields, nil)
+	parts = append(parts, column([]string{schema.ColExtras}))
+	return "concat_ws(chr(10), " + strings.Join(parts, ", ") + ")"
+}
+
+// text renders one value of type t as the matcher's text of it.
+func (c *typeCompiler) text(x string, t schema.Type) string {
+	switch t.Kind {
+	case schema.KindInt, schema.KindBigint, schema.KindBool:
+		return "CAST(" + x + " AS VARCHAR)"
+	case schema.KindFloat:
+		if c.d == DuckDB {
+			return fnFloatText + "(" + x + ")"
+		}
+		return "CAST(" + x + " AS VARCHAR)"
+	case schema.KindTimestamp:
+		return c.timestampText(x)
+	case schema.KindObject:
+		return c.objectText(x, t)
+	}
+	return x
+}
+
+// timestampText renders a timestamp as Go's RFC 3339 with trailing zeros
+// of the fraction trimmed, in UTC.
+func (c *typeCompiler) timestampText(x string) string {
+	if c.d == DuckDB {
+		return "regexp_replace(strftime(" + x + " AT TIME ZONE 'UTC', '%Y-%m-%dT%H:%M:%S.%f'), '\\.?0+$', '') || 'Z'"
+	}
+	return "regexp_replace(format_datetime(" + x + ", 'yyyy-MM-dd''T''HH:mm:ss.SSSSSS'), '\\.?0+$', '') || 'Z'"
+}
+
+// objectText renders a declared object as the matcher does: compact JSON,
+// lake column names as keys in declaration order, nulls included, strings
+// quoted as Go's strconv.Quote does. Athena approximates it with its own
+// JSON rendering.
+func (c *typeCompiler) objectText(x string, t schema.Type) string {
+	if c.d == Athena {
+		return "json_format(CAST(" + x + " AS JSON))"
+	}
+	var b strings.Builder
+	b.WriteString("CASE WHEN " + x + " IS NULL THEN NULL ELSE '{' || ")
+	for i, f := range t.Fields {
+		if i > 0 {
+			b.WriteString(" || ',' || ")
+		}
+		b.WriteString(quote(goQuote(f.Column)+":") + " || " + c.jsonValue(x+"."+ident(f.Column), f.Type))
+	}
+	if len(t.Fields) == 0 {
+		b.WriteString("''")
+	}
+	b.WriteString(" || '}' END")
+	return "(" + b.String() + ")"
+}
+
+// jsonValue renders a value inside an object's text; never NULL.
+func (c *typeCompiler) jsonValue(x string, t schema.Type) string {
+	var r string
+	switch t.Kind {
+	case schema.KindJSON:
+		r = x
+	case schema.KindInt, schema.KindBigint, schema.KindBool, schema.KindFloat, schema.KindObject:
+		r = c.text(x, t)
+	case schema.KindArray:
+		elem := textType
+		if t.Elem != nil {
+			elem = *t.Elem
+		}
+		v := c.newVar()
+		r = "'[' || " + c.d.join(c.d.transform(x, v, c.jsonValue(v, elem)), "','") + " || ']'"
+	default: // string, ip, timestamp
+		r = fnGoQuote + "(" + c.text(x, t) + ")"
+	}
+	return "COALESCE(" + r + ", 'null')"
+}
+
+// fieldText renders a rule path's values as one text for the field
+// columns: the value's text, several joined with ", ", NULL when missing.
+func (c *typeCompiler) fieldText(path string) string {
+	s := c.source(splitPath(path))
+	switch {
+	case s.never:
+		return "CAST(NULL AS VARCHAR)"
+	case s.list:
+		v := c.newVar()
+		return "NULLIF(" + c.d.join(c.d.transform(s.expr, v, c.text(v, s.elem)), "', '") + ", '')"
+	}
+	return c.text(s.expr, s.elem)
+}
+
+// splitPath splits a dotted field path as the rules package does.
+func splitPath(p string) []string {
+	if p == "" {
+		return nil
+	}
+	return strings.Split(p, ".")
+}
