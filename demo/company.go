@@ -128,7 +128,6 @@ func newCompany(g *gen) *company {
 		{"ci01", "10.0.2.40", "eni-0e5f60718293a4b52", false},
 		{"db01", "10.0.3.30", "eni-0f60718293a4b5c63", false},
 	} {
-		h := h
 		c.hosts = append(c.hosts, &h)
 		c.byHost[h.name] = &h
 	}

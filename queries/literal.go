@@ -12,7 +12,9 @@ import (
 // back as exactly s: a literal with single quotes doubled (backslashes are
 // not special in either dialect's standard strings). Control characters
 // (U+0000–U+001F, U+007F) are spliced in with chr(n), so the statement
-// stays one printable line and a NUL cannot end it early. s must be valid
+// stays one printable line and a NUL cannot end it early; so is ';', so
+// that no compiled statement contains a semicolon (the engine refuses
+// statement text with one before its end, see historical). s must be valid
 // UTF-8; invalid bytes become U+FFFD (callers whose semantics depend on
 // them check with utf8.ValidString first).
 func quote(s string) string {
@@ -45,7 +47,7 @@ func quote(s string) string {
 	return "(" + strings.Join(parts, " || ") + ")"
 }
 
-func isControl(r rune) bool { return r < 0x20 || r == 0x7f }
+func isControl(r rune) bool { return r < 0x20 || r == 0x7f || r == ';' }
 
 func hasControl(s string) bool {
 	for i := 0; i < len(s); i++ {

@@ -66,6 +66,9 @@ type AppOptions struct {
 	// Outputs, when false, builds no outputs: alerts are stored, not sent.
 	NoOutputs bool
 	Logger    *slog.Logger
+	// OnAlerts, if set, sees every alert as it is first stored (after the
+	// lake's copy is buffered); benchmarks time alert latency with it.
+	OnAlerts func([]*alerts.Alert)
 }
 
 // OpenApp loads everything the config names and opens the data directory,
@@ -120,6 +123,9 @@ func OpenApp(ctx context.Context, cfg *config.Config, dataDir string, opts AppOp
 			rows := make([][]schema.Value, len(as))
 			for i, al := range as {
 				rows[i] = AlertRow(al)
+			}
+			if opts.OnAlerts != nil {
+				opts.OnAlerts(as)
 			}
 			return a.Lake.WriteRows(firehose.Alerts, rows...)
 		},
@@ -210,6 +216,26 @@ func OutputConfigs(cfg *config.Config, dataDir string) []alerts.OutputConfig {
 func (a *App) Start(ctx context.Context) {
 	a.Runner.Start(ctx)
 	go alerts.Run(ctx, a.Processor, a.Dispatcher, 5*time.Second, a.Log)
+	go a.digestLoop(ctx)
+}
+
+// digestLoop stores the daily digest of staged rules as an alert to the
+// default outputs. Its id is the day's, so checking hourly makes one a day.
+func (a *App) digestLoop(ctx context.Context) {
+	t := time.NewTicker(time.Hour)
+	defer t.Stop()
+	for {
+		if d, err := a.Processor.Digest(ctx); err == nil && len(d.Rules) > 0 && len(a.Config.Global.Alerts.DefaultOutputs) > 0 {
+			if _, err := a.Store.Insert(ctx, []*alerts.Alert{d.Alert(a.Config.Global.Alerts.DefaultOutputs)}); err != nil {
+				a.Log.Warn("staging digest not stored", "err", err)
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
 }
 
 // Serve runs the HTTP API on listen and the syslog listeners of the config

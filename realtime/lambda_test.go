@@ -141,7 +141,7 @@ func TestDetectEvent_Fixtures(t *testing.T) {
 // and nothing fails.
 func TestClassifierFunction_Events(t *testing.T) {
 	ddb := lambdatest.StartDynalite(t)
-	_, s3c := lambdatest.FakeS3(t, lambdatest.S3Objects(t))
+	s3c := lambdatest.FakeS3(t, lambdatest.S3Objects(t)).Client
 	const stopped, keys = "lambdatest_trail_stopped", "lambdatest_access_key_created"
 	tests := []struct {
 		fixture  string
@@ -249,7 +249,7 @@ func failedItems[T events.KinesisBatchItemFailure | events.SQSBatchItemFailure](
 // are reported for a retry — never a poison record.
 func TestClassifierFunction_PartialFailures(t *testing.T) {
 	ddb := lambdatest.StartDynalite(t)
-	_, s3c := lambdatest.FakeS3(t, lambdatest.S3Objects(t))
+	s3c := lambdatest.FakeS3(t, lambdatest.S3Objects(t)).Client
 	kin := lambdatest.Event(t, "kinesis")
 	var ev events.KinesisEvent
 	if err := json.Unmarshal(kin, &ev); err != nil {

@@ -34,6 +34,12 @@ func NewMetrics() *Metrics {
 }
 
 func (m *Metrics) add(name string, n int64, labels ...string) {
+	m.counter(name, labels...).Add(n)
+}
+
+// counter returns the counter of a name and labels, creating it. Hot paths
+// keep the pointer rather than calling this per record.
+func (m *Metrics) counter(name string, labels ...string) *atomic.Int64 {
 	key := name
 	if len(labels) > 0 {
 		var b strings.Builder
@@ -52,17 +58,25 @@ func (m *Metrics) add(name string, n int64, labels ...string) {
 	if !ok {
 		c, _ = m.counters.LoadOrStore(key, new(atomic.Int64))
 	}
-	c.(*atomic.Int64).Add(n)
+	return c.(*atomic.Int64)
 }
 
-func (m *Metrics) classified(source, logType string) {
-	m.add("streamalert_records_in_total", 1, "source", source)
-	m.add("streamalert_records_classified_total", 1, "source", source, "log_type", logType)
-}
+// recordCounters are the counters one record of a source and log type
+// adds to, cached by a Worker.
+type recordCounters struct{ in, kind *atomic.Int64 }
 
-func (m *Metrics) unclassified(source string) {
-	m.add("streamalert_records_in_total", 1, "source", source)
-	m.add("streamalert_records_unclassified_total", 1, "source", source)
+type counterKey struct{ source, logType string }
+
+// recordCounters returns the counters for records of source classified as
+// logType ("" for unclassified).
+func (m *Metrics) recordCounters(source, logType string) recordCounters {
+	rc := recordCounters{in: m.counter("streamalert_records_in_total", "source", source)}
+	if logType == "" {
+		rc.kind = m.counter("streamalert_records_unclassified_total", "source", source)
+	} else {
+		rc.kind = m.counter("streamalert_records_classified_total", "source", source, "log_type", logType)
+	}
+	return rc
 }
 
 func (m *Metrics) batch(source string, records int) {

@@ -96,14 +96,28 @@ func RuleInfo(r *rules.Rule) alerts.RuleInfo {
 
 // Worker processes batches on one goroutine; it owns a classifier.
 type Worker struct {
-	p       *Pipeline
-	cls     *schema.Classifier
-	matches []alerts.Match
+	p        *Pipeline
+	cls      *schema.Classifier
+	matches  []alerts.Match
+	counters map[counterKey]recordCounters
+}
+
+// count adds one record to the metrics, without allocating once the
+// source and log type have been seen.
+func (w *Worker) count(source, logType string) {
+	k := counterKey{source, logType}
+	c, ok := w.counters[k]
+	if !ok {
+		c = w.p.metrics.recordCounters(source, logType)
+		w.counters[k] = c
+	}
+	c.in.Add(1)
+	c.kind.Add(1)
 }
 
 // NewWorker returns a worker. Workers are cheap; use one per goroutine.
 func (p *Pipeline) NewWorker() *Worker {
-	return &Worker{p: p, cls: schema.NewClassifier(p.registry)}
+	return &Worker{p: p, cls: schema.NewClassifier(p.registry), counters: map[counterKey]recordCounters{}}
 }
 
 // BatchResult counts what became of one batch's records.
@@ -138,7 +152,7 @@ func (w *Worker) Process(ctx context.Context, b Batch, skip SkipLake) (BatchResu
 	w.matches = w.matches[:0]
 	onRecord := func(rec *schema.Record) {
 		res.Classified++
-		p.metrics.classified(b.Source, rec.LogType.Name)
+		w.count(b.Source, rec.LogType.Name)
 		if skip == nil || !skip(rec.LogType.Table()) {
 			keep(p.lake.Write(rec))
 		}
@@ -154,7 +168,7 @@ func (w *Worker) Process(ctx context.Context, b Batch, skip SkipLake) (BatchResu
 	}
 	onUnclassified := func(u *schema.Unclassified) {
 		res.Unclassified++
-		p.metrics.unclassified(b.Source)
+		w.count(b.Source, "")
 		if skip == nil || !skip("unclassified") {
 			keep(p.lake.WriteUnclassified(u))
 		}

@@ -21,7 +21,8 @@ func newRulesCmd(g *globals) *cobra.Command {
 		Use:   "rules",
 		Short: "List, show, validate, test and run detection rules",
 	}
-	cmd.AddCommand(newRulesListCmd(g), newRulesShowCmd(g), newRulesValidateCmd(g), newRulesTestCmd(g), newRulesRunCmd(g))
+	cmd.AddCommand(newRulesListCmd(g), newRulesShowCmd(g), newRulesValidateCmd(g), newRulesTestCmd(g), newRulesRunCmd(g),
+		newRulesPromoteCmd(g), newRulesStagedCmd(g))
 	return cmd
 }
 

@@ -39,7 +39,7 @@ func Generate(r *rules.Rule, lt *schema.LogType, template []byte, limit int) [][
 	positive := clone(base).(map[string]any)
 	for i, l := range leaves {
 		seeds[i] = g.seeds(l)
-		if len(seeds[i]) > 0 {
+		if len(seeds[i]) > 0 && g.pathOf(l) != nil {
 			g.set(positive, g.pathOf(l), seeds[i][0])
 		}
 		if l.Op.IsRef() && len(l.Values) > 0 && len(seeds[i]) > 0 {
@@ -159,6 +159,9 @@ func (g *generator) declared(path []string) (schema.Type, bool) {
 // set writes v at path, shaping it for the declared type there: arrays get
 // a list, numbers and booleans their JSON types when the text is one.
 func (g *generator) set(rec map[string]any, path []string, v any) {
+	if len(path) == 0 {
+		return
+	}
 	if t, ok := g.declared(path); ok {
 		v = shape(v, t)
 	}
@@ -185,7 +188,7 @@ func shape(v any, t schema.Type) any {
 		if t.Elem != nil {
 			elem = *t.Elem
 		}
-		return []any{"other", shape(v, elem)}
+		return []any{filler(elem), shape(v, elem)}
 	case schema.KindInt, schema.KindBigint, schema.KindFloat:
 		if isText {
 			if _, err := strconv.ParseFloat(s, 64); err == nil {
@@ -202,7 +205,21 @@ func shape(v any, t schema.Type) any {
 	return v
 }
 
+// filler is a second element for arrays, of the element type.
+func filler(t schema.Type) any {
+	switch t.Kind {
+	case schema.KindInt, schema.KindBigint, schema.KindFloat:
+		return json.Number("0")
+	case schema.KindBool:
+		return false
+	}
+	return "other"
+}
+
 func del(rec map[string]any, path []string) {
+	if len(path) == 0 {
+		return
+	}
 	m := rec
 	for _, k := range path[:len(path)-1] {
 		next, ok := m[k].(map[string]any)

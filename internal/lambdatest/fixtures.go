@@ -7,8 +7,10 @@ import (
 	"context"
 	"embed"
 	"io/fs"
+	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -136,9 +138,19 @@ func S3Objects(tb testing.TB) map[string]map[string][]byte {
 	}
 }
 
-// FakeS3 serves an in-memory S3 (gofakes3) holding objects over plain
-// HTTP on loopback and returns its URL and a path-style client for it.
-func FakeS3(tb testing.TB, objects map[string]map[string][]byte) (string, *s3.Client) {
+// S3Server is an in-memory S3 (gofakes3) served over plain HTTP on
+// loopback: gofakes3 stores the SDK's chunked uploads wrongly over TLS.
+type S3Server struct {
+	URL string
+	// Client is a path-style client for it.
+	Client *s3.Client
+
+	mu   sync.Mutex
+	gets map[string]int // "bucket/key" → GET requests
+}
+
+// FakeS3 starts an S3Server holding objects (bucket → key → contents).
+func FakeS3(tb testing.TB, objects map[string]map[string][]byte) *S3Server {
 	tb.Helper()
 	backend := s3mem.New()
 	for bucket, objs := range objects {
@@ -151,16 +163,32 @@ func FakeS3(tb testing.TB, objects map[string]map[string][]byte) (string, *s3.Cl
 			}
 		}
 	}
-	srv := httptest.NewServer(gofakes3.New(backend).Server())
+	s := &S3Server{gets: map[string]int{}}
+	fake := gofakes3.New(backend).Server()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodGet {
+			s.mu.Lock()
+			s.gets[strings.TrimPrefix(r.URL.Path, "/")]++
+			s.mu.Unlock()
+		}
+		fake.ServeHTTP(w, r)
+	}))
 	tb.Cleanup(srv.Close)
-	cfg := AWSConfig()
-	client := s3.NewFromConfig(cfg, func(o *s3.Options) {
+	s.URL = srv.URL
+	s.Client = s3.NewFromConfig(AWSConfig(), func(o *s3.Options) {
 		o.BaseEndpoint = aws.String(srv.URL)
 		o.UsePathStyle = true
 		o.RequestChecksumCalculation = aws.RequestChecksumCalculationWhenRequired
 		o.ResponseChecksumValidation = aws.ResponseChecksumValidationWhenRequired
 	})
-	return srv.URL, client
+	return s
+}
+
+// Gets returns how many GET requests asked for an object.
+func (s *S3Server) Gets(bucket, key string) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.gets[bucket+"/"+key]
 }
 
 // Firehose starts a local Firehose (firehosetest) on loopback with a

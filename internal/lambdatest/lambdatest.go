@@ -104,6 +104,7 @@ type Proc struct {
 	out  syncBuffer
 	done chan struct{}
 	err  error
+	stop sync.Once
 }
 
 type syncBuffer struct {
@@ -137,13 +138,20 @@ func Start(tb testing.TB, cmd *exec.Cmd) *Proc {
 		close(p.done)
 	}()
 	tb.Cleanup(func() {
-		killGroup(cmd)
-		<-p.done
+		p.Stop()
 		if tb.Failed() {
 			tb.Logf("output of %s:\n%s", filepath.Base(cmd.Path), p.Output())
 		}
 	})
 	return p
+}
+
+// Stop kills the process and its group and waits for it to end.
+func (p *Proc) Stop() {
+	p.stop.Do(func() {
+		killGroup(p.Cmd)
+		<-p.done
+	})
 }
 
 // Output returns what the process wrote so far.

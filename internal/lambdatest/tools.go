@@ -155,8 +155,9 @@ func RIE(tb testing.TB) string {
 // Emulator is a function running under the Lambda Runtime Interface
 // Emulator.
 type Emulator struct {
-	URL  string
-	Proc *Proc
+	URL    string
+	Proc   *Proc
+	unlock func()
 }
 
 // rieLock serialises emulators on the machine: each binds the runtime API
@@ -169,13 +170,19 @@ var rieLock = filepath.Join(os.TempDir(), "aws-lambda-rie-9001.lock")
 func StartRIE(tb testing.TB, bootstrap string, env ...string) *Emulator {
 	tb.Helper()
 	rie := RIE(tb)
-	Lock(tb, rieLock) // released when the test ends, after the emulator is killed
+	unlock := Lock(tb, rieLock) // released by Stop, or when the test ends after the emulator is killed
 	addr := "127.0.0.1:" + strconv.Itoa(FreePort(tb))
 	cmd := exec.Command(rie, "--runtime-interface-emulator-address", addr, bootstrap)
 	cmd.Env = append(append(os.Environ(), "AWS_LAMBDA_FUNCTION_TIMEOUT=120"), env...)
 	p := Start(tb, cmd)
 	p.WaitListening(tb, addr)
-	return &Emulator{URL: "http://" + addr, Proc: p}
+	return &Emulator{URL: "http://" + addr, Proc: p, unlock: unlock}
+}
+
+// Stop ends the emulator and lets the next one start.
+func (e *Emulator) Stop() {
+	e.Proc.Stop()
+	e.unlock()
 }
 
 // Invoke calls the function with an event and returns its answer: the

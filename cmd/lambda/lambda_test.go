@@ -1,0 +1,268 @@
+// Package lambda_test checks the Lambda binaries as AWS runs them: built
+// and zipped by `streamalert lambda package`, started by the Lambda
+// Runtime Interface Emulator, talking to local stand-ins of S3, Firehose
+// and DynamoDB through the SDK's endpoint variables.
+package lambda_test
+
+import (
+	"archive/zip"
+	"context"
+	"encoding/json"
+	"io"
+	"maps"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+
+	"github.com/streamalert/streamalert/alerts"
+	"github.com/streamalert/streamalert/internal/lambdatest"
+	"github.com/streamalert/streamalert/realtime"
+)
+
+// moduleRoot is the checkout the binaries are built from.
+func moduleRoot(t *testing.T) string {
+	t.Helper()
+	root, err := filepath.Abs(filepath.Join("..", ".."))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(root, "go.mod")); err != nil {
+		t.Fatalf("no go.mod at %s: %v", root, err)
+	}
+	return root
+}
+
+// TestLambdaBinaries_LinkNoDuckDB: the Lambda functions link neither
+// DuckDB nor anything else that needs cgo, on either architecture.
+func TestLambdaBinaries_LinkNoDuckDB(t *testing.T) {
+	goCmd := lambdatest.GoCommand(t)
+	for _, env := range [][]string{
+		{"CGO_ENABLED=0", "GOOS=linux", "GOARCH=arm64"},
+		{"CGO_ENABLED=0", "GOOS=linux", "GOARCH=amd64"},
+		{"CGO_ENABLED=1"}, // even where cgo is on, nothing pulls DuckDB in
+	} {
+		cmd := exec.Command(goCmd, "list", "-deps", "-tags", "lambda.norpc", "./cmd/lambda/...")
+		cmd.Dir = moduleRoot(t)
+		cmd.Env = append(os.Environ(), env...)
+		out, err := cmd.Output()
+		if err != nil {
+			t.Fatalf("go list %v: %v", env, err)
+		}
+		deps := strings.Fields(string(out))
+		for _, want := range []string{"github.com/streamalert/streamalert/cmd/lambda/classifier", "github.com/streamalert/streamalert/cmd/lambda/alerts", "github.com/streamalert/streamalert/realtime"} {
+			if !slices.Contains(deps, want) {
+				t.Fatalf("go list %v does not list %s: is the pattern right?", env, want)
+			}
+		}
+		for _, d := range deps {
+			if strings.Contains(d, "duckdb") || strings.Contains(d, "apache/arrow") || (env[0] == "CGO_ENABLED=0" && d == "runtime/cgo") {
+				t.Errorf("%v: the Lambda functions depend on %s", env, d)
+			}
+		}
+	}
+}
+
+// packageFunctions builds both functions for this machine's architecture
+// with the packaging code and unzips their bootstrap executables.
+func packageFunctions(t *testing.T) map[string]string {
+	t.Helper()
+	out := t.TempDir()
+	zips, err := realtime.PackageLambdas(context.Background(), realtime.LambdaPackageOptions{
+		Out: out, Archs: []string{runtime.GOARCH}, Src: moduleRoot(t), Go: lambdatest.GoCommand(t)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	bins := map[string]string{}
+	for _, fn := range realtime.LambdaFunctions {
+		path := filepath.Join(out, realtime.LambdaZipName(fn, runtime.GOARCH))
+		if !slices.Contains(zips, path) {
+			t.Fatalf("zips %v, want %s", zips, path)
+		}
+		zr, err := zip.OpenReader(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer zr.Close()
+		if len(zr.File) != 1 || zr.File[0].Name != "bootstrap" || zr.File[0].Mode()&0o111 == 0 || !zr.File[0].Mode().IsRegular() {
+			t.Fatalf("%s holds %v, want one executable file named bootstrap", path, zr.File)
+		}
+		rc, err := zr.File[0].Open()
+		if err != nil {
+			t.Fatal(err)
+		}
+		bin := filepath.Join(out, fn, "bootstrap")
+		os.MkdirAll(filepath.Dir(bin), 0o755)
+		f, err := os.OpenFile(bin, os.O_CREATE|os.O_WRONLY, zr.File[0].Mode().Perm())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := io.Copy(f, rc); err != nil {
+			t.Fatal(err)
+		}
+		rc.Close()
+		f.Close()
+		bins[fn] = bin
+	}
+	return bins
+}
+
+// webhook is an endpoint that records the alert ids it gets and checks
+// their signatures.
+type webhook struct {
+	*httptest.Server
+	mu  sync.Mutex
+	ids []string
+	bad int
+}
+
+func newWebhook(t *testing.T, key string) *webhook {
+	w := &webhook{}
+	w.Server = httptest.NewServer(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		w.mu.Lock()
+		defer w.mu.Unlock()
+		if !alerts.VerifySignature([]byte(key), body, r.Header.Get(alerts.SignatureHeader)) {
+			w.bad++
+		}
+		w.ids = append(w.ids, r.Header.Get("X-Streamalert-Alert-Id"))
+	}))
+	t.Cleanup(w.Close)
+	return w
+}
+
+func statuses(t *testing.T, store alerts.Store) map[string]int {
+	t.Helper()
+	as, err := store.List(context.Background(), alerts.Filter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]int{}
+	for _, a := range as {
+		out[a.Rule+"/"+string(a.Status)]++
+	}
+	return out
+}
+
+// TestEmulator_ClassifierThenAlerts runs the packaged classifier under the
+// emulator with Kinesis, SQS (S3 objects in gofakes3 among the messages),
+// SNS and HTTP events and checks its answers, partial failures included;
+// records reach the local Firehose and alerts the local DynamoDB. Then the
+// packaged alerts function, on a stream event and a schedule, delivers
+// those alerts to a webhook, each once.
+func TestEmulator_ClassifierThenAlerts(t *testing.T) {
+	lambdatest.RIE(t) // skip (or fail under CI) before the long build
+	ddb := lambdatest.StartDynalite(t)
+	store := lambdatest.AlertTable(t, ddb, lambdatest.AlertsTable)
+	fh := lambdatest.Firehose(t)
+	var refuseCarol atomic.Bool
+	fh.Fail = func(stream string, call, index int, data []byte) (string, string) {
+		if refuseCarol.Load() && strings.Contains(string(data), "user/carol") {
+			return "ServiceUnavailableException", "Slow down."
+		}
+		return "", ""
+	}
+	s3 := lambdatest.FakeS3(t, lambdatest.S3Objects(t))
+	bins := packageFunctions(t)
+	env := append(lambdatest.AWSEnv(map[string]string{"S3": s3.URL, "FIREHOSE": fh.URL, "DYNAMODB": ddb}),
+		realtime.EnvConfigS3+"=s3://"+lambdatest.ConfigBucket+"/"+lambdatest.ConfigKey,
+		realtime.EnvS3PathStyle+"=true")
+
+	classifier := lambdatest.StartRIE(t, bins["classifier"], env...)
+	invoke := func(name string, event []byte) string {
+		t.Helper()
+		body, ok := classifier.Invoke(t, event)
+		if !ok {
+			t.Fatalf("%s: function error %s", name, body)
+		}
+		return string(body)
+	}
+	const ok = `{"batchItemFailures":[]}`
+	if got := invoke("kinesis", lambdatest.Event(t, "kinesis")); got != ok {
+		t.Errorf("kinesis: %s", got)
+	}
+	if got := invoke("sqs", lambdatest.Event(t, "sqs")); got != ok {
+		t.Errorf("sqs: %s", got)
+	}
+	if got := invoke("sns", lambdatest.Event(t, "sns")); got != "null" {
+		t.Errorf("sns: %s", got)
+	}
+	var httpResp struct {
+		StatusCode int    `json:"statusCode"`
+		Body       string `json:"body"`
+	}
+	if err := json.Unmarshal([]byte(invoke("http", lambdatest.Event(t, "http"))), &httpResp); err != nil || httpResp.StatusCode != 202 {
+		t.Errorf("http: %+v %v", httpResp, err)
+	}
+	var sqsPartial struct{ Records []struct{ MessageID string } }
+	json.Unmarshal(lambdatest.Event(t, "sqs_partial"), &sqsPartial)
+	if got, want := invoke("sqs_partial", lambdatest.Event(t, "sqs_partial")), `{"batchItemFailures":[{"itemIdentifier":"`+sqsPartial.Records[0].MessageID+`"}]}`; got != want {
+		t.Errorf("sqs with a missing bucket: %s, want %s", got, want)
+	}
+	refuseCarol.Store(true)
+	var kin struct {
+		Records []struct {
+			Kinesis struct{ SequenceNumber string }
+		}
+	}
+	json.Unmarshal(lambdatest.Event(t, "kinesis"), &kin)
+	if got, want := invoke("kinesis refused", lambdatest.Event(t, "kinesis")), `{"batchItemFailures":[{"itemIdentifier":"`+kin.Records[2].Kinesis.SequenceNumber+`"}]}`; got != want {
+		t.Errorf("kinesis with Firehose refusing one record's data: %s, want %s", got, want)
+	}
+	if n := s3.Gets(lambdatest.ConfigBucket, lambdatest.ConfigKey); n != 1 {
+		t.Errorf("config read %d times, want once (at cold start)", n)
+	}
+	classifier.Stop()
+
+	// kinesis 6+1+3, sqs 5+1+2, sns 1+1, http 2+1, sqs_partial 1, and the
+	// kinesis retry: 4 (carol's 2 refused) + 1, its alerts already stored.
+	wantRecords := map[string]int{"cloudtrail_events": 19, "unclassified": 3, "alerts": 7}
+	if got := lambdatest.Records(fh); !maps.Equal(got, wantRecords) {
+		t.Errorf("records per table %v, want %v", got, wantRecords)
+	}
+	const stopped, keys = "lambdatest_trail_stopped", "lambdatest_access_key_created"
+	if got, want := statuses(t, store), map[string]int{stopped + "/pending": 5, keys + "/merging": 2}; !maps.Equal(got, want) {
+		t.Fatalf("alerts %v, want %v", got, want)
+	}
+
+	// The alerts function delivers them.
+	pending, err := store.List(context.Background(), alerts.Filter{Status: []alerts.Status{alerts.StatusPending}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	hook := newWebhook(t, "k3y")
+	secrets, _ := json.Marshal(map[string]map[string]string{"webhook:soc": {"url": hook.URL, "signing_key": "k3y"}})
+	alertsFn := lambdatest.StartRIE(t, bins["alerts"], append(env, realtime.EnvOutputSecrets+"="+string(secrets))...)
+	var res realtime.AlertsResult
+	body, fnOK := alertsFn.Invoke(t, lambdatest.Event(t, "dynamodb_stream", "__ALERT_ID__", pending[0].ID))
+	if err := json.Unmarshal(body, &res); !fnOK || err != nil {
+		t.Fatalf("alerts on the stream event: %s (%v)", body, err)
+	}
+	// One alert at once from the stream, then the other four and the alert
+	// merged from the two access keys.
+	if res.Trigger != realtime.EventDynamoDB || res.Streamed.Sent != 1 || res.Tick.Merged != 1 || res.Dispatch.Sent != 5 {
+		t.Errorf("stream pass %s", body)
+	}
+	body, fnOK = alertsFn.Invoke(t, lambdatest.Event(t, "schedule"))
+	if err := json.Unmarshal(body, &res); !fnOK || err != nil || res.Trigger != realtime.EventSchedule || res.Dispatch.Alerts != 0 {
+		t.Errorf("scheduled pass: %s (%v)", body, err)
+	}
+	alertsFn.Stop()
+	hook.mu.Lock()
+	ids, bad := slices.Clone(hook.ids), hook.bad
+	hook.mu.Unlock()
+	slices.Sort(ids)
+	if len(ids) != 6 || len(slices.Compact(ids)) != 6 || bad != 0 {
+		t.Errorf("webhook got %d alerts (%d distinct, %d badly signed), want 6 once each", len(ids), len(slices.Compact(slices.Clone(ids))), bad)
+	}
+	if got, want := statuses(t, store), map[string]int{stopped + "/delivered": 5, keys + "/merged": 2, keys + "/delivered": 1}; !maps.Equal(got, want) {
+		t.Errorf("alerts after delivery %v, want %v", got, want)
+	}
+}

@@ -1,0 +1,203 @@
+package realtime
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/streamalert/streamalert/alerts"
+	"github.com/streamalert/streamalert/firehose"
+	"github.com/streamalert/streamalert/internal/benchtest"
+	"github.com/streamalert/streamalert/rules"
+	"github.com/streamalert/streamalert/schema"
+)
+
+// benchRules is the rule pack plus generated CloudTrail rules, so that 100
+// rules apply to CloudTrail records.
+func benchRules(b *testing.B, reg *schema.Registry) *rules.Set {
+	b.Helper()
+	pack, errs := rules.Pack(reg)
+	if len(errs) > 0 {
+		b.Fatal(errs[0])
+	}
+	onTrail := 0
+	for _, r := range pack.Rules() {
+		if r.AppliesTo("cloudtrail:events") {
+			onTrail++
+		}
+	}
+	var doc strings.Builder
+	for i := 0; onTrail+i < 100; i++ {
+		fmt.Fprintf(&doc, "---\nname: bench_rule_%d\nlogs: [cloudtrail:events]\ndetection:\n  sel:\n    eventName: Bench%dCall\n    userIdentity.arn|contains: ':user/'\n  condition: sel\n", i, i)
+	}
+	extra, errs := (&rules.Loader{LogTypes: reg}).LoadBytes("bench.yaml", []byte(doc.String()), false)
+	if len(errs) > 0 {
+		b.Fatal(errs[0])
+	}
+	more, _ := rules.NewSet(extra...)
+	set, errs := rules.Merge(pack, more)
+	if len(errs) > 0 {
+		b.Fatal(errs[0])
+	}
+	return set
+}
+
+// corpusBatch builds a JSON-lines batch of n CloudTrail records from the
+// Stratus corpus, made distinct by their eventID.
+func corpusBatch(b *testing.B, n, salt int) []byte {
+	b.Helper()
+	files, _ := filepath.Glob("../rules/testdata/stratus/*.json")
+	var recs [][]byte
+	cls := schema.NewClassifier(nil)
+	for _, f := range files {
+		data, _ := os.ReadFile(f)
+		cls.Classify(data, schema.Input{}, func(r *schema.Record) { recs = append(recs, bytes.Clone(r.Raw)) }, func(*schema.Unclassified) {})
+	}
+	if len(recs) == 0 {
+		b.Fatal("no corpus records")
+	}
+	var buf bytes.Buffer
+	for i := 0; i < n; i++ {
+		r := recs[i%len(recs)]
+		r = bytes.Replace(r, []byte(`"eventID":"`), []byte(fmt.Sprintf(`"eventID":"b%d-%d-`, salt, i)), 1)
+		buf.Write(r)
+		buf.WriteByte('\n')
+	}
+	return buf.Bytes()
+}
+
+// BenchmarkPipeline measures the embedded pipeline end to end for CloudTrail:
+// classify, 100 rules, alerts to an in-memory store, Parquet (zstd) to a
+// local lake, committed every 20 batches of 1,000 records.
+func BenchmarkPipeline(b *testing.B) {
+	reg := schema.Builtin()
+	set := benchRules(b, reg)
+	lake, err := firehose.NewLake(firehose.NewDir(b.TempDir()), firehose.Options{Manual: true})
+	if err != nil {
+		b.Fatal(err)
+	}
+	proc, err := alerts.NewProcessor(alerts.ProcessorConfig{Store: alerts.NewMemoryStore(), Log: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		b.Fatal(err)
+	}
+	p := New(Config{Registry: reg, Rules: set, Lake: lake, Alerter: proc})
+	w := p.NewWorker()
+	const perBatch = 1000
+	batches := make([][]byte, 20)
+	for i := range batches {
+		batches[i] = corpusBatch(b, perBatch, i)
+	}
+	ctx := context.Background()
+	b.SetBytes(int64(len(batches[0])))
+	b.ReportAllocs()
+	b.ResetTimer()
+	cpu0 := benchtest.CPUTime()
+	for i := 0; i < b.N; i++ {
+		if _, err := w.Process(ctx, Batch{Seq: uint64(i + 1), Source: "bench", Received: time.Now(), Payload: batches[i%len(batches)]}, nil); err != nil {
+			b.Fatal(err)
+		}
+		if i%20 == 19 {
+			if err := lake.Commit(ctx, uint64(i)); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+	if err := lake.Commit(ctx, uint64(b.N)); err != nil {
+		b.Fatal(err)
+	}
+	b.StopTimer()
+	recs := float64(b.N * perBatch)
+	b.ReportMetric(recs/b.Elapsed().Seconds(), "records/s")
+	if cpu := benchtest.CPUTime() - cpu0; cpu > 0 {
+		b.ReportMetric(recs/cpu.Seconds(), "records/cpu-s")
+	}
+}
+
+// BenchmarkServeAlertLatency posts CloudTrail batches to a running serve
+// over loopback HTTP at a steady rate and measures, for the one alerting
+// record in each batch, the time from the post to the alert being stored.
+// It reports the p50 and p99 latency and the sustained records/s.
+func BenchmarkServeAlertLatency(b *testing.B) {
+	cfg := testConfig(&testing.T{})
+	data := b.TempDir()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var mu sync.Mutex
+	sent := map[string]time.Time{}
+	var lat []time.Duration
+	app, err := OpenApp(ctx, cfg, data, AppOptions{NoOutputs: true, Logger: slog.New(slog.DiscardHandler),
+		OnAlerts: func(as []*alerts.Alert) {
+			now := time.Now()
+			mu.Lock()
+			defer mu.Unlock()
+			for _, a := range as {
+				if t, ok := sent[a.RecordID]; ok && a.Rule == "cloudtrail_logging_stopped" {
+					lat = append(lat, now.Sub(t))
+					delete(sent, a.RecordID)
+				}
+			}
+		}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	addrc := make(chan string, 1)
+	done := make(chan error, 1)
+	go func() { done <- app.Serve(ctx, "127.0.0.1:0", func(a string) { addrc <- a }) }()
+	url := "http://" + <-addrc + "/v1/ingest/http"
+	src, _ := cfg.Source("http")
+	const perBatch = 500
+	base := corpusBatch(b, perBatch-1, -1)
+	b.ResetTimer()
+	start := time.Now()
+	for i := 0; i < b.N; i++ {
+		alerting := cloudTrailRecord(i, "StopLogging")
+		body := append([]byte(alerting+"\n"), base...)
+		id := schema.RecordID("cloudtrail:events", mustCompact(b, alerting))
+		mu.Lock()
+		sent[id] = time.Now()
+		mu.Unlock()
+		req, _ := http.NewRequest("POST", url, bytes.NewReader(body))
+		req.Header.Set("Authorization", "Bearer "+src.Token)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			b.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusAccepted {
+			b.Fatalf("post: %s", resp.Status)
+		}
+	}
+	app.Runner.Drain()
+	elapsed := time.Since(start)
+	b.StopTimer()
+	mu.Lock()
+	got := slices.Clone(lat)
+	mu.Unlock()
+	slices.Sort(got)
+	if len(got) > 0 {
+		b.ReportMetric(float64(got[len(got)/2].Microseconds())/1000, "p50-ms")
+		b.ReportMetric(float64(got[len(got)*99/100].Microseconds())/1000, "p99-ms")
+	}
+	b.ReportMetric(float64(b.N*perBatch)/elapsed.Seconds(), "records/s")
+	cancel()
+	<-done
+}
+
+// mustCompact returns the compact JSON text the classifier keeps as Raw.
+func mustCompact(b *testing.B, s string) []byte {
+	var out []byte
+	schema.NewClassifier(nil).Classify([]byte(s), schema.Input{}, func(r *schema.Record) { out = bytes.Clone(r.Raw) }, func(*schema.Unclassified) {})
+	if out == nil {
+		b.Fatalf("not a record: %s", s)
+	}
+	return out
+}
