@@ -2,6 +2,7 @@ package demo
 
 import (
 	"fmt"
+	"hash/fnv"
 	"strings"
 	"time"
 )
@@ -27,22 +28,17 @@ type osqueryLog struct {
 	col     *collector
 	target  int
 	counter map[string]int
-	uuids   map[string]string
 }
 
 func newOsqueryLog(g *gen, col *collector, n int) *osqueryLog {
-	return &osqueryLog{g: g, col: col, target: col.len() + n, counter: map[string]int{}, uuids: map[string]string{}}
+	return &osqueryLog{g: g, col: col, target: col.len() + n, counter: map[string]int{}}
 }
 
 func (o *osqueryLog) row(t time.Time, query, host string, cols map[string]string, action string) []byte {
 	t = t.Truncate(time.Second)
 	k := host + "\x00" + query
 	o.counter[k]++
-	id, ok := o.uuids[host]
-	if !ok {
-		id = strings.ToUpper(o.g.uuid())
-		o.uuids[host] = id
-	}
+	id := hostUUID(host)
 	fqdn := host + ".prod." + Domain
 	if strings.HasSuffix(host, "-mbp") {
 		fqdn = host + ".corp." + Domain
@@ -70,7 +66,6 @@ const (
 	qLast       = "pack_incident-response_last"
 	qAuthKeys   = "pack_incident-response_authorized_keys"
 	qCrontab    = "pack_incident-response_crontab"
-	qAppsMac    = "pack_it-compliance_apps"
 	qListenMac  = "pack_fleet_laptop_processes"
 	schedPeriod = 10 * time.Minute
 )
@@ -116,7 +111,9 @@ func serverKind(h *host) string {
 func genOsquery(g *gen, c *company, n int, col *collector) {
 	o := newOsqueryLog(g, col, n)
 	// Results arrive on the query schedule.
-	slot := func(curve *[24]float64) time.Time { return g.at(curve).Truncate(schedPeriod).Add(time.Duration(g.intn(20)) * time.Second) }
+	slot := func(curve *[24]float64) time.Time {
+		return g.at(curve).Truncate(schedPeriod).Add(time.Duration(g.intn(20)) * time.Second)
+	}
 	if n >= 200 {
 		// Unattended upgrades at 06:25 on every server.
 		for _, h := range c.hosts {
@@ -190,3 +187,11 @@ func genOsquery(g *gen, c *company, n int, col *collector) {
 }
 
 var osqMix = []choice[string]{{10, "process"}, {8, "laptop"}, {1, "usb"}, {2, "arp"}, {2, "logged_in"}, {1, "ports"}}
+
+// hostUUID is the hardware UUID of a host, the same in every demo.
+func hostUUID(host string) string {
+	h := fnv.New128a()
+	h.Write([]byte("demo-host:" + host))
+	x := fmt.Sprintf("%X", h.Sum(nil))
+	return x[:8] + "-" + x[8:12] + "-" + x[12:16] + "-" + x[16:20] + "-" + x[20:32]
+}

@@ -17,7 +17,7 @@ func newGen(seed uint64, day time.Time) *gen {
 	return &gen{r: rand.New(rand.NewPCG(seed, 0xda7a_5eed)), day: day}
 }
 
-func (g *gen) intn(n int) int        { return g.r.IntN(n) }
+func (g *gen) intn(n int) int         { return g.r.IntN(n) }
 func (g *gen) between(lo, hi int) int { return lo + g.r.IntN(hi-lo+1) }
 func (g *gen) chance(p float64) bool  { return g.r.Float64() < p }
 

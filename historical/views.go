@@ -41,7 +41,7 @@ func duckType(t schema.Type) string {
 	return "VARCHAR"
 }
 
-func ident(s string) string  { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"` }
+func ident(s string) string   { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"` }
 func literal(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
 
 // emptyRelation is a SELECT of no rows with the table's columns and types.

@@ -35,7 +35,7 @@ type Function struct {
 var Functions = []Function{
 	{
 		Name: fnCIDR, Args: []string{"VARCHAR", "VARCHAR"}, Result: "BOOLEAN",
-		Doc:  "sa_cidr_match(text, 'net,net,…'): text is an IP address inside one of the networks (rules.MatchCIDR)",
+		Doc: "sa_cidr_match(text, 'net,net,…'): text is an IP address inside one of the networks (rules.MatchCIDR)",
 		Eval: func(args []any) (any, error) {
 			text, ok1 := args[0].(string)
 			list, ok2 := args[1].(string)
@@ -51,7 +51,7 @@ var Functions = []Function{
 	},
 	{
 		Name: fnParseFloat, Args: []string{"VARCHAR"}, Result: "DOUBLE",
-		Doc:  "sa_parse_float(text): the text as a number as Go's strconv.ParseFloat reads it; NULL when it does not parse or is NaN",
+		Doc: "sa_parse_float(text): the text as a number as Go's strconv.ParseFloat reads it; NULL when it does not parse or is NaN",
 		Eval: func(args []any) (any, error) {
 			text, ok := args[0].(string)
 			if !ok {
@@ -66,7 +66,7 @@ var Functions = []Function{
 	},
 	{
 		Name: fnFloatText, Args: []string{"DOUBLE"}, Result: "VARCHAR",
-		Doc:  "sa_float_text(x): the number in Go's shortest form, as rules compare float fields as text",
+		Doc: "sa_float_text(x): the number in Go's shortest form, as rules compare float fields as text",
 		Eval: func(args []any) (any, error) {
 			f, ok := args[0].(float64)
 			if !ok {
@@ -77,7 +77,7 @@ var Functions = []Function{
 	},
 	{
 		Name: fnGoQuote, Args: []string{"VARCHAR"}, Result: "VARCHAR",
-		Doc:  "sa_go_quote(text): the text quoted as Go's strconv.Quote does, as rules render strings inside object fields",
+		Doc: "sa_go_quote(text): the text quoted as Go's strconv.Quote does, as rules render strings inside object fields",
 		Eval: func(args []any) (any, error) {
 			text, ok := args[0].(string)
 			if !ok {

@@ -171,6 +171,10 @@ func (c *typeCompiler) numericEq(l *rules.Leaf, x string, t schema.Type) string 
 		if err != nil || math.IsNaN(f) {
 			continue
 		}
+		if n, ok := smallInt(f); ok && t.Kind != schema.KindFloat {
+			parts = append(parts, x+" = "+n)
+			continue
+		}
 		parts = append(parts, "CAST("+x+" AS DOUBLE) = "+c.d.double(strconv.FormatFloat(f, 'g', -1, 64)))
 	}
 	switch len(parts) {
@@ -192,11 +196,29 @@ func (c *typeCompiler) compare(l *rules.Leaf, x string, t schema.Type, numeric b
 	case numeric && t.Kind == schema.KindFloat:
 		num = "CASE WHEN " + c.d.isNaN(x) + " THEN NULL ELSE " + x + " END"
 	case numeric:
-		num = "CAST(" + x + " AS DOUBLE)"
+		// An integer column against an integral value compares exactly
+		// as Go's float64 comparison does (conversion is monotonic and
+		// exact for the value), and lets the engine push the filter down.
+		return c.anyValue(l, func(_ int, v string) string {
+			f, _ := strconv.ParseFloat(v, 64)
+			if n, ok := smallInt(f); ok {
+				return x + op + n
+			}
+			return "CAST(" + x + " AS DOUBLE)" + op + c.d.double(v)
+		})
 	default:
 		num = c.parseFloat(c.text(x, t))
 	}
 	return c.anyValue(l, func(_ int, v string) string { return num + op + c.d.double(v) })
+}
+
+// smallInt renders f as an integer literal when it is one that float64
+// holds exactly (|f| < 2^53).
+func smallInt(f float64) (string, bool) {
+	if f != math.Trunc(f) || math.Abs(f) >= 1<<53 {
+		return "", false
+	}
+	return strconv.FormatInt(int64(f), 10), true
 }
 
 // parseFloat parses text as Go's strconv.ParseFloat does: NULL when it

@@ -76,13 +76,10 @@ func (c *typeCompiler) source(path []string) source {
 		return source{expr: col, elem: ref.Type, present: present}
 	case rules.InJSON:
 		col := column(ref.Columns)
-		var nodes string
+		nodes := c.d.array(col)
 		isArray := ref.Type.Kind == schema.KindArray
 		if isArray {
-			v := c.newVar()
-			nodes = c.dropNullJSON(c.d.transform(col, v, c.toJSON(v)))
-		} else {
-			nodes = c.dropNullJSON(c.d.array(c.toJSON(col)))
+			nodes = col // its elements are the JSON texts
 		}
 		s := c.jsonSource(nodes, ref.JSONPath)
 		if isArray && len(ref.JSONPath) == 0 {
@@ -90,8 +87,7 @@ func (c *typeCompiler) source(path []string) source {
 		}
 		return s
 	case rules.InExtras:
-		col := column([]string{schema.ColExtras})
-		return c.jsonSource(c.dropNullJSON(c.d.array(c.toJSON(col))), ref.JSONPath)
+		return c.jsonSource(c.d.array(column([]string{schema.ColExtras})), ref.JSONPath)
 	}
 	return source{never: true} // InNowhere
 }
@@ -122,19 +118,13 @@ func (c *typeCompiler) flattenDeclared(col string, t schema.Type) (string, schem
 	return col, elem
 }
 
-// JSON walking. A walk holds a list of JSON nodes. Each step of the path
-// first replaces arrays by their elements (arrays are transparent, as in
-// the matcher), then takes the key from each object; JSON nulls and
-// missing keys drop out. At the end, arrays are replaced by their elements
-// once more and each node becomes its text.
-
-// toJSON makes a JSON value of JSON text (NULL if the text is not JSON).
-func (c *typeCompiler) toJSON(x string) string {
-	if c.d == DuckDB {
-		return "TRY_CAST(" + x + " AS JSON)"
-	}
-	return "TRY(json_parse(" + x + "))"
-}
+// JSON walking. A walk holds a list of JSON nodes (JSON text). Each step
+// of the path first replaces arrays by their elements (arrays are
+// transparent, as in the matcher), then takes the key from each object;
+// JSON nulls and missing keys drop out. At the end, arrays are replaced
+// by their elements once more and each node becomes its text. DuckDB's
+// JSON functions read JSON text directly; the lake's JSON columns hold
+// valid JSON (the classifier writes them).
 
 // dropNullJSON removes SQL NULLs and JSON nulls from a list of JSON nodes.
 func (c *typeCompiler) dropNullJSON(list string) string {
@@ -145,20 +135,33 @@ func (c *typeCompiler) dropNullJSON(list string) string {
 	return c.d.filter(list, v, v+" IS NOT NULL AND json_format("+v+") <> 'null'")
 }
 
-// expandJSON replaces array nodes by their elements, jsonArrayDepth levels
-// deep, dropping nulls.
+// expandJSON replaces array nodes by their elements, jsonArrayDepth
+// levels deep. Only elements of arrays are checked for arrays again, so
+// the common case (no arrays) costs one type check per node.
 func (c *typeCompiler) expandJSON(list string) string {
-	for range jsonArrayDepth {
-		v := c.newVar()
-		var body string
-		if c.d == DuckDB {
-			body = "CASE WHEN json_type(" + v + ") = 'ARRAY' THEN json_extract(" + v + ", '$[*]') ELSE [" + v + "] END"
-		} else {
-			body = "COALESCE(TRY_CAST(" + v + " AS ARRAY(JSON)), ARRAY[" + v + "])"
-		}
-		list = c.dropNullJSON("flatten(" + c.d.transform(list, v, body) + ")")
+	v := c.newVar()
+	return "flatten(" + c.d.transform(list, v, c.expandBody(v, jsonArrayDepth)) + ")"
+}
+
+func (c *typeCompiler) expandBody(v string, depth int) string {
+	if depth == 0 {
+		return c.d.array(v)
 	}
-	return list
+	w := c.newVar()
+	inner := "flatten(" + c.d.transform(c.jsonElements(v), w, c.expandBody(w, depth-1)) + ")"
+	if c.d == DuckDB {
+		return "CASE WHEN json_type(" + v + ") = 'ARRAY' THEN " + inner + " ELSE [" + v + "] END"
+	}
+	return "COALESCE(" + inner + ", ARRAY[" + v + "])"
+}
+
+// jsonElements is the list of an array node's elements; in Athena NULL
+// when the node is not an array.
+func (c *typeCompiler) jsonElements(v string) string {
+	if c.d == DuckDB {
+		return "json_extract(" + v + ", '$[*]')"
+	}
+	return "TRY_CAST(" + v + " AS ARRAY(JSON))"
 }
 
 // jsonKey takes key k from every object node.
@@ -185,19 +188,27 @@ func (c *typeCompiler) jsonKey(list, k string) string {
 // other scalars and objects as JSON text.
 func (c *typeCompiler) jsonText(v string) string {
 	if c.d == DuckDB {
-		return "CASE WHEN json_type(" + v + ") = 'VARCHAR' THEN json_extract_string(" + v + ", '$') ELSE CAST(" + v + " AS VARCHAR) END"
+		return "json_extract_string(" + v + ", '$')"
 	}
 	return "COALESCE(json_extract_scalar(" + v + ", '$'), json_format(" + v + "))"
 }
 
-// jsonSource walks path from the nodes (already without nulls).
+// jsonSource walks path from the nodes.
 func (c *typeCompiler) jsonSource(nodes string, path []string) source {
+	if c.d == Athena {
+		// Athena's JSON functions take JSON values: parse the text.
+		v := c.newVar()
+		nodes = c.d.transform(nodes, v, "TRY(json_parse("+v+"))")
+	}
+	if len(path) == 0 {
+		nodes = c.dropNullJSON(nodes)
+	}
 	for _, k := range path {
 		nodes = c.jsonKey(c.expandJSON(nodes), k)
 	}
 	present := "COALESCE(" + c.d.length(nodes) + ", 0) > 0"
 	v := c.newVar()
-	values := c.d.transform(c.expandJSON(nodes), v, c.jsonText(v))
+	values := c.d.transform(c.dropNullJSON(c.expandJSON(nodes)), v, c.jsonText(v))
 	return source{list: true, expr: values, elem: textType, present: present}
 }
 

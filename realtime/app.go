@@ -244,6 +244,13 @@ func (a *App) digestLoop(ctx context.Context) {
 // nil, is called with the bound HTTP address.
 func (a *App) Serve(ctx context.Context, listen string, ready func(addr string)) error {
 	a.Start(ctx)
+	kctx, stopKinesis := context.WithCancel(ctx)
+	defer stopKinesis()
+	waitKinesis, err := ServeKinesis(kctx, a.Config, a.Runner, a.DataDir, nil, a.Log)
+	if err != nil {
+		a.Close(context.Background())
+		return err
+	}
 	var httpSources []HTTPSource
 	for _, s := range a.Config.Sources {
 		switch s.Kind {
@@ -265,6 +272,7 @@ func (a *App) Serve(ctx context.Context, listen string, ready func(addr string))
 	if err != nil {
 		return err
 	}
+
 	srv := &http.Server{Handler: Handler(a.Runner, a.Metrics, httpSources), ReadHeaderTimeout: 10 * time.Second}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
@@ -276,6 +284,8 @@ func (a *App) Serve(ctx context.Context, listen string, ready func(addr string))
 	case <-ctx.Done():
 	case err = <-errc:
 	}
+	stopKinesis()
+	waitKinesis()
 	shut, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	srv.Shutdown(shut)

@@ -305,8 +305,9 @@ func (l *itemLake) flush(ctx context.Context, items int) []error {
 // errOutOfTime fails the items an invocation had no time left for.
 var errOutOfTime = errors.New("invocation deadline too close; left for a retry")
 
-// timeLeft reports whether ctx leaves more than margin before its deadline.
-func timeLeft(ctx context.Context, margin time.Duration) bool {
+// deadlineNear reports whether ctx leaves no more than margin before its
+// deadline.
+func deadlineNear(ctx context.Context, margin time.Duration) bool {
 	d, ok := ctx.Deadline()
-	return !ok || time.Until(d) > margin
+	return ok && time.Until(d) <= margin
 }

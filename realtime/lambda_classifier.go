@@ -41,7 +41,8 @@ type ClassifierOptions struct {
 	BatchBytes int
 	// Margin is the time kept free before the invocation's deadline to
 	// deliver what was classified; items not started by then are failed for
-	// a retry (default 5s).
+	// a retry (default 5s, and at most a quarter of the time the invocation
+	// had; the first item is always run, so that a batch always advances).
 	Margin time.Duration
 	// FirehoseAttempts overrides how many times a record is sent to
 	// Firehose (default the client's).
@@ -60,6 +61,10 @@ type ClassifierOptions struct {
 // to Firehose after the client's retries or its alerts could not be stored;
 // Kinesis and SQS events then report it in batchItemFailures, the others
 // return an error (or a 503) so the service retries.
+//
+// Alerts: matches go through an alerts.Processor as in `serve`, renewed
+// every few minutes because other instances write the same store; it
+// never closes merge groups, which is the alerts function's job.
 type ClassifierFunction struct {
 	cfg     *config.Config
 	sources *sourceIndex
@@ -71,6 +76,9 @@ type ClassifierFunction struct {
 	batch   int
 	margin  time.Duration
 	log     *slog.Logger
+	// late reports that the items left must wait for a retry (tests
+	// replace it).
+	late func(ctx context.Context, margin time.Duration) bool
 
 	mu     sync.Mutex // one invocation at a time; the worker is not shared
 	worker *Worker
@@ -104,7 +112,7 @@ func NewClassifierFunction(opts ClassifierOptions) (*ClassifierFunction, error) 
 		prefix = cfg.Global.Prefix
 	}
 	f := &ClassifierFunction{cfg: cfg, sources: newSourceIndex(cfg), s3: opts.S3, token: opts.HTTPToken,
-		batch: opts.BatchBytes, margin: opts.Margin, log: log}
+		batch: opts.BatchBytes, margin: opts.Margin, late: deadlineNear, log: log}
 	if f.batch <= 0 {
 		f.batch = 4 << 20
 	}
@@ -116,9 +124,12 @@ func NewClassifierFunction(opts ClassifierOptions) (*ClassifierFunction, error) 
 		f.fh.MaxAttempts = opts.FirehoseAttempts
 	}
 	f.lake = newItemLake(f.fh, log)
-	proc, err := alerts.NewProcessor(alerts.ProcessorConfig{
+	procCfg := alerts.ProcessorConfig{
 		Store: opts.Store, DefaultOutputs: cfg.Global.Alerts.DefaultOutputs,
 		StagingPeriod: time.Duration(cfg.Global.Alerts.StagingPeriod), Log: log,
+		// Only the alerts function closes merge groups: it sees what every
+		// classifier instance stored.
+		MergeSettle: neverSettle,
 		Sink: func(ctx context.Context, as []*alerts.Alert) error {
 			rows := make([][]schema.Value, len(as))
 			for i, al := range as {
@@ -126,10 +137,11 @@ func NewClassifierFunction(opts ClassifierOptions) (*ClassifierFunction, error) 
 			}
 			return f.lake.writeAlerts(rows)
 		},
-	})
-	if err != nil {
+	}
+	if _, err := alerts.NewProcessor(procCfg); err != nil {
 		return nil, err
 	}
+	alerter := &renewedAlerter{cfg: procCfg, every: processorLife}
 	sources := map[string][]*schema.LogType{}
 	for _, s := range cfg.Sources {
 		types, err := reg.Select(s.LogTypes)
@@ -138,9 +150,39 @@ func NewClassifierFunction(opts ClassifierOptions) (*ClassifierFunction, error) 
 		}
 		sources[s.Name] = types
 	}
-	f.pipe = New(Config{Registry: reg, Sources: sources, Rules: set, Lake: f.lake, Alerter: proc, Log: log})
+	f.pipe = New(Config{Registry: reg, Sources: sources, Rules: set, Lake: f.lake, Alerter: alerter, Log: log})
 	f.worker = f.pipe.NewWorker()
 	return f, nil
+}
+
+// neverSettle keeps the classifier's merge groups open: closing them is
+// the alerts function's job.
+const neverSettle = 100 * 365 * 24 * time.Hour
+
+// processorLife is how long a classifier instance keeps one alert
+// processor. Its state (open merge groups, dedup and threshold counts) is
+// read from the store when it is made, and other instances write the same
+// store, so it is made afresh now and then; that also bounds its memory.
+const processorLife = 5 * time.Minute
+
+// renewedAlerter is an alert processor replaced every so often.
+type renewedAlerter struct {
+	cfg   alerts.ProcessorConfig
+	every time.Duration
+	p     *alerts.Processor
+	born  time.Time
+}
+
+// Process implements Alerter.
+func (r *renewedAlerter) Process(ctx context.Context, matches []alerts.Match) (alerts.Result, error) {
+	if r.p == nil || time.Since(r.born) > r.every {
+		p, err := alerts.NewProcessor(r.cfg)
+		if err != nil {
+			return alerts.Result{}, err
+		}
+		r.p, r.born = p, time.Now()
+	}
+	return r.p.Process(ctx, matches)
 }
 
 // Metrics returns the counters of every invocation so far.
@@ -198,8 +240,12 @@ func (f *ClassifierFunction) runItems(ctx context.Context, n int, do func(ctx co
 	f.lake.reset()
 	f.stats = BatchResult{}
 	errs := make([]error, n)
+	margin := f.margin
+	if d, ok := ctx.Deadline(); ok {
+		margin = min(margin, time.Until(d)/4)
+	}
 	for i := range n {
-		if !timeLeft(ctx, f.margin) {
+		if i > 0 && f.late(ctx, margin) {
 			errs[i] = errOutOfTime
 			continue
 		}

@@ -216,6 +216,9 @@ func TestEmulator_ClassifierThenAlerts(t *testing.T) {
 	if got, want := invoke("kinesis refused", lambdatest.Event(t, "kinesis")), `{"batchItemFailures":[{"itemIdentifier":"`+kin.Records[2].Kinesis.SequenceNumber+`"}]}`; got != want {
 		t.Errorf("kinesis with Firehose refusing one record's data: %s, want %s", got, want)
 	}
+	if body, ok := classifier.Invoke(t, lambdatest.Event(t, "schedule")); ok || !strings.Contains(string(body), "not an event it handles") {
+		t.Errorf("a scheduled event answered %s (function error %v), want a function error", body, !ok)
+	}
 	if n := s3.Gets(lambdatest.ConfigBucket, lambdatest.ConfigKey); n != 1 {
 		t.Errorf("config read %d times, want once (at cold start)", n)
 	}

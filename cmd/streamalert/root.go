@@ -49,6 +49,7 @@ and runs the same rules as SQL over history.`,
 		newAlertsCmd(g),
 		newOutputsCmd(g),
 		newLambdaCmd(g),
+		newDemoCmd(g),
 	)
 	return root
 }

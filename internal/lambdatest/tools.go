@@ -90,12 +90,34 @@ const kinesaliteScript = `const kinesalite = require('kinesalite');
 kinesalite({createStreamMs: 5, deleteStreamMs: 5, updateStreamMs: 5, shardLimit: 100}).listen(Number(process.argv[2]), '127.0.0.1');
 `
 
-// StartKinesalite starts an in-memory Kinesis (npm kinesalite, from the
-// cache) for the test and returns its endpoint URL.
+// globalModules returns npm's global node_modules directory if it holds
+// pkg, else "".
+func globalModules(pkg string) string {
+	npm, err := exec.LookPath("npm")
+	if err != nil {
+		return ""
+	}
+	out, err := exec.Command(npm, "root", "-g").Output()
+	if err != nil {
+		return ""
+	}
+	root := string(bytes.TrimSpace(out))
+	if installedVersion(root, pkg) == "" {
+		return ""
+	}
+	return root
+}
+
+// StartKinesalite starts an in-memory Kinesis (npm kinesalite: the global
+// one when npm install -g put it there, else the cache's) for the test and
+// returns its endpoint URL.
 func StartKinesalite(tb testing.TB) string {
 	tb.Helper()
 	n := node(tb)
-	modules := NPMModules(tb, "kinesalite", KinesaliteVersion)
+	modules := globalModules("kinesalite")
+	if modules == "" {
+		modules = NPMModules(tb, "kinesalite", KinesaliteVersion)
+	}
 	script := filepath.Join(tb.TempDir(), "kinesalite.js")
 	if err := os.WriteFile(script, []byte(kinesaliteScript), 0o644); err != nil {
 		tb.Fatal(err)

@@ -1,0 +1,9 @@
+-- sql_eq_cased (duckdb)
+SELECT 'sql_eq_cased' AS "rule", 'sqltest:events' AS "log_type", t."sa_record_id", t."sa_event_time", t."dt",
+       t."name" AS "name"
+FROM "sqltest_events" AS t
+WHERE t."dt" >= '2024-04-30-23'
+  AND t."dt" <= '2024-05-09-00'
+  AND t."sa_event_time" >= TIMESTAMPTZ '2024-05-01 00:00:00.000000+00'
+  AND t."sa_event_time" < TIMESTAMPTZ '2024-05-08 00:00:00.000000+00'
+  AND COALESCE(t."name" = 'MiXeD', FALSE)

@@ -1,0 +1,9 @@
+-- sql_keywords (athena)
+SELECT 'sql_keywords' AS "rule", 'sqltest:events' AS "log_type", t."sa_record_id", t."sa_event_time", t."dt"
+FROM "sqltest_events" AS t
+WHERE t."dt" >= '2024-04-30-23'
+  AND t."dt" <= '2024-05-09-00'
+  AND t."sa_event_time" >= TIMESTAMP '2024-05-01 00:00:00.000000'
+  AND t."sa_event_time" < TIMESTAMP '2024-05-08 00:00:00.000000'
+  AND (COALESCE(lower(replace(concat_ws(chr(10), t."name", t."path", t."cmd", t."other", t."ip", CASE WHEN COALESCE(cardinality(filter(t."tags", v1 -> v1 IS NOT NULL)), 0) = 0 THEN NULL ELSE array_join(t."tags", chr(10)) END, CASE WHEN COALESCE(cardinality(filter(flatten(t."grid"), v2 -> v2 IS NOT NULL)), 0) = 0 THEN NULL ELSE array_join(flatten(t."grid"), chr(10)) END, t."user"."name", CASE WHEN COALESCE(cardinality(filter(t."user"."roles", v3 -> v3 IS NOT NULL)), 0) = 0 THEN NULL ELSE array_join(t."user"."roles", chr(10)) END, t."user"."conf", t."user"."session"."mfa", t."params", CASE WHEN COALESCE(cardinality(filter(t."items", v4 -> v4 IS NOT NULL)), 0) = 0 THEN NULL ELSE array_join(t."items", chr(10)) END, t."sa_extras"), 'İ', 'i')) LIKE '%malware%' ESCAPE '\', FALSE) OR
+    COALESCE(lower(replace(concat_ws(chr(10), t."name", t."path", t."cmd", t."other", t."ip", CASE WHEN COALESCE(cardinality(filter(t."tags", v5 -> v5 IS NOT NULL)), 0) = 0 THEN NULL ELSE array_join(t."tags", chr(10)) END, CASE WHEN COALESCE(cardinality(filter(flatten(t."grid"), v6 -> v6 IS NOT NULL)), 0) = 0 THEN NULL ELSE array_join(flatten(t."grid"), chr(10)) END, t."user"."name", CASE WHEN COALESCE(cardinality(filter(t."user"."roles", v7 -> v7 IS NOT NULL)), 0) = 0 THEN NULL ELSE array_join(t."user"."roles", chr(10)) END, t."user"."conf", t."user"."session"."mfa", t."params", CASE WHEN COALESCE(cardinality(filter(t."items", v8 -> v8 IS NOT NULL)), 0) = 0 THEN NULL ELSE array_join(t."items", chr(10)) END, t."sa_extras"), 'İ', 'i')) LIKE '%evil%host%' ESCAPE '\', FALSE))

@@ -1,0 +1,12 @@
+-- sql_neq_and_all (athena)
+SELECT 'sql_neq_and_all' AS "rule", 'sqltest:events' AS "log_type", t."sa_record_id", t."sa_event_time", t."dt",
+       t."name" AS "name",
+       t."cmd" AS "cmd"
+FROM "sqltest_events" AS t
+WHERE t."dt" >= '2024-04-30-23'
+  AND t."dt" <= '2024-05-09-00'
+  AND t."sa_event_time" >= TIMESTAMP '2024-05-01 00:00:00.000000'
+  AND t."sa_event_time" < TIMESTAMP '2024-05-08 00:00:00.000000'
+  AND (NOT COALESCE(lower(replace(t."name", 'İ', 'i')) IN ('a', 'b'), FALSE) AND
+    COALESCE(lower(replace(t."cmd", 'İ', 'i')) LIKE '%foo%' ESCAPE '\', FALSE) AND
+    COALESCE(lower(replace(t."cmd", 'İ', 'i')) LIKE '%bar%' ESCAPE '\', FALSE))

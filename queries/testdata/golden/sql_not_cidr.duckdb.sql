@@ -1,0 +1,11 @@
+-- sql_not_cidr (duckdb)
+SELECT 'sql_not_cidr' AS "rule", 'sqltest:events' AS "log_type", t."sa_record_id", t."sa_event_time", t."dt",
+       t."other" AS "other",
+       t."cmd" AS "cmd"
+FROM "sqltest_events" AS t
+WHERE t."dt" >= '2024-04-30-23'
+  AND t."dt" <= '2024-05-09-00'
+  AND t."sa_event_time" >= TIMESTAMPTZ '2024-05-01 00:00:00.000000+00'
+  AND t."sa_event_time" < TIMESTAMPTZ '2024-05-08 00:00:00.000000+00'
+  AND (COALESCE(lower(t."other") = 'x', FALSE) AND
+    NOT COALESCE(sa_cidr_match(t."cmd", '10.0.0.0/8'), FALSE))
