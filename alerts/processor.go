@@ -159,7 +159,6 @@ func (p *Processor) load(ctx context.Context) error {
 		return fmt.Errorf("load open merge groups: %w", err)
 	}
 	slices.SortStableFunc(merging, func(a, b *Alert) int { return a.EventTime.Compare(b.EventTime) })
-	now := p.now()
 	byID := map[string]*mergeGroup{}
 	for _, a := range merging {
 		g := byID[a.MergeGroup]
@@ -167,7 +166,15 @@ func (p *Processor) load(ctx context.Context) error {
 			g = p.openGroup(a, a.MergeGroup)
 			byID[a.MergeGroup] = g
 		}
-		g.add(a, now)
+		g.add(a, a.Created)
+	}
+	// A member was added when it was created: a rebuilt group keeps its
+	// settle time (from its newest member) instead of restarting it at
+	// every load.
+	for _, a := range merging {
+		if g := byID[a.MergeGroup]; a.Created.After(g.touched) {
+			g.touched = a.Created
+		}
 	}
 	for _, g := range byID {
 		g.due = g.dueAt(p.cfg.MergeSettle)
