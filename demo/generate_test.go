@@ -290,3 +290,29 @@ func diffLines(want, got string) string {
 	}
 	return b.String()
 }
+
+// TestGenerate_CloudTrailGap: while the trail is stopped, CloudTrail
+// records nothing.
+func TestGenerate_CloudTrailGap(t *testing.T) {
+	_, reg, _ := testConfig(t)
+	cls := schema.NewClassifier(reg)
+	from, to := cloudTrailGap(testDay)
+	n := 0
+	for _, b := range Generate(1, 20000, testDay) {
+		if b.LogType != CloudTrail {
+			continue
+		}
+		err := cls.Classify(b.Payload, schema.Input{Source: b.Source}, func(r *schema.Record) {
+			n++
+			if r.EventTime.After(from) && r.EventTime.Before(to) {
+				t.Errorf("CloudTrail event at %s, while the trail is stopped (%s to %s)", r.EventTime.Format("15:04:05"), from.Format("15:04:05"), to.Format("15:04:05"))
+			}
+		}, func(u *schema.Unclassified) { t.Errorf("unclassified: %s", u.Raw) })
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n < 1000 {
+		t.Errorf("%d CloudTrail events in the day, want the default day's ~3,000", n)
+	}
+}

@@ -98,6 +98,7 @@ type Agreement struct {
 	Examples []string
 }
 
+// String is the agreement line the demo prints.
 func (a Agreement) String() string {
 	return fmt.Sprintf("rules: %d, streaming matches: %d, SQL matches: %d, differences: %d", a.Rules, a.Streaming, a.SQL, a.Differences)
 }
@@ -196,8 +197,9 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 	}
 	streaming := map[string]bool{}
 	for _, a := range all {
-		switch {
-		case a.RecordID != "":
+		// Every match is stored as an alert (also those a threshold held
+		// back); merged alerts stand for others and have no record.
+		if a.RecordID != "" {
 			streaming[a.Rule+"\x00"+a.RecordID] = true
 		}
 		switch a.Status {
@@ -294,9 +296,9 @@ func dataDir(dir string) (string, bool, error) {
 // ingest submits the batches as sources would, hour by hour, and waits
 // until everything is processed.
 func ingest(ctx context.Context, app *realtime.App, batches []Batch, progress func(done, total int64)) error {
-	runCtx, stop := context.WithCancel(ctx)
-	defer stop()
-	app.Start(runCtx)
+	// Only the runner: the alert loop of a server (closing merge groups,
+	// dispatching on a timer) is what App.Finish does once at the end.
+	app.Runner.Start(ctx)
 	var bytes, records int64
 	for _, b := range batches {
 		bytes += int64(len(b.Payload))
@@ -327,7 +329,7 @@ func ingest(ctx context.Context, app *realtime.App, batches []Batch, progress fu
 	for _, b := range batches {
 		for {
 			_, err := app.Runner.Submit(b.Source, time.Now().UTC(), b.Payload)
-			if errors.Is(err, realtime.ErrBusy) {
+			if errors.Is(err, realtime.ErrBusy) && ctx.Err() == nil {
 				time.Sleep(20 * time.Millisecond)
 				continue
 			}

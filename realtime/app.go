@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/streamalert/streamalert/alerts"
@@ -46,6 +47,8 @@ type App struct {
 
 	ingest  *IngestLog
 	syslogs []*SyslogListener
+	stop    context.CancelFunc // ends the alert loops Start began
+	loops   sync.WaitGroup
 }
 
 // SyslogAddrs returns the bound UDP and TCP addresses of each syslog
@@ -188,7 +191,10 @@ func OpenApp(ctx context.Context, cfg *config.Config, dataDir string, opts AppOp
 // lakeDestination opens the lake named in global.yaml.
 func lakeDestination(ctx context.Context, lake, dataDir string) (firehose.Destination, string, error) {
 	if p, ok := strings.CutPrefix(lake, "file://"); ok {
-		if rest, under := strings.CutPrefix(filepath.ToSlash(filepath.Clean(p)), "data/"); under || p == "./data" {
+		clean := filepath.ToSlash(filepath.Clean(p))
+		if clean == "data" {
+			p = dataDir
+		} else if rest, under := strings.CutPrefix(clean, "data/"); under {
 			p = filepath.Join(dataDir, rest)
 		}
 		return firehose.NewDir(p), p, nil
@@ -215,8 +221,10 @@ func OutputConfigs(cfg *config.Config, dataDir string) []alerts.OutputConfig {
 // Start runs the pipeline's workers and the alert loop until ctx ends.
 func (a *App) Start(ctx context.Context) {
 	a.Runner.Start(ctx)
-	go alerts.Run(ctx, a.Processor, a.Dispatcher, 5*time.Second, a.Log)
-	go a.digestLoop(ctx)
+	lctx, stop := context.WithCancel(ctx)
+	a.stop = stop
+	a.loops.Go(func() { alerts.Run(lctx, a.Processor, a.Dispatcher, 5*time.Second, a.Log) })
+	a.loops.Go(func() { a.digestLoop(lctx) })
 }
 
 // digestLoop stores the daily digest of staged rules as an alert to the
@@ -307,6 +315,10 @@ func (a *App) Close(ctx context.Context) error { return a.close(ctx, false) }
 func (a *App) Finish(ctx context.Context) error { return a.close(ctx, true) }
 
 func (a *App) close(ctx context.Context, settle bool) error {
+	if a.stop != nil {
+		a.stop()
+		a.loops.Wait()
+	}
 	err := a.Runner.Close(ctx)
 	tick := a.Processor.Tick
 	if settle {
@@ -318,8 +330,18 @@ func (a *App) close(ctx context.Context, settle bool) error {
 	if err2 := a.Lake.Commit(ctx, a.ingest.Checkpointed()); err2 != nil && err == nil {
 		err = err2
 	}
-	if _, derr := a.Dispatcher.DispatchDue(ctx); derr != nil && err == nil {
-		err = derr
+	// Deliver what is due, pass after pass (a pass takes at most a batch).
+	for {
+		r, derr := a.Dispatcher.DispatchDue(ctx)
+		if derr != nil {
+			if err == nil {
+				err = derr
+			}
+			break
+		}
+		if r.Alerts == 0 || r.Sent == 0 {
+			break
+		}
 	}
 	if cerr := a.closeStores(); err == nil {
 		err = cerr

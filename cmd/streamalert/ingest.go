@@ -11,6 +11,8 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/streamalert/streamalert/alerts"
+	"github.com/streamalert/streamalert/internal/config"
 	"github.com/streamalert/streamalert/realtime"
 	"github.com/streamalert/streamalert/schema"
 )
@@ -34,7 +36,10 @@ running serve instead.`,
 				return fmt.Errorf("give --source or --log-type, not both")
 			}
 			if url != "" {
-				return postFiles(cmd, url, source, token, args)
+				if logType != "" {
+					return fmt.Errorf("--log-type does not apply with --url: the server classifies by the source's log types")
+				}
+				return postFiles(cmd, cfg, url, source, token, args)
 			}
 			ctx := cmd.Context()
 			app, err := realtime.OpenApp(ctx, cfg, dataDir(data, cfg), realtime.AppOptions{Logger: nil})
@@ -110,11 +115,10 @@ running serve instead.`,
 			if err := app.Finish(ctx); err != nil {
 				return err
 			}
-			fmt.Fprintf(cmd.OutOrStdout(), "%d records: %d classified, %d unclassified; %d rule matches, %d new alerts; lake %s\n",
+			fmt.Fprintf(cmd.OutOrStdout(), "%d records: %d classified, %d unclassified; %d rule matches; lake %s\n",
 				m.Sum("streamalert_records_in_total"), m.Sum("streamalert_records_classified_total"),
-				m.Sum("streamalert_records_unclassified_total"), m.Sum("streamalert_rule_matches_total"),
-				m.Sum("streamalert_alerts_total"), app.LakeRoot)
-			return nil
+				m.Sum("streamalert_records_unclassified_total"), m.Sum("streamalert_rule_matches_total"), app.LakeRoot)
+			return printAlertCounts(cmd, app.DataDir)
 		},
 	}
 	cmd.Flags().StringVar(&source, "source", "", "the configured source the files come from (its log types are the candidates)")
@@ -126,16 +130,13 @@ running serve instead.`,
 }
 
 // postFiles sends files to a running serve, in chunks, retrying 429/503.
-func postFiles(cmd *cobra.Command, base, source, token string, files []string) error {
+func postFiles(cmd *cobra.Command, cfg *config.Config, base, source, token string, files []string) error {
 	if source == "" {
 		source = "http"
 	}
 	if token == "" {
-		cfg, err := (&globals{}).loadConfig()
-		if err == nil {
-			if s, ok := cfg.Source(source); ok {
-				token = s.Token
-			}
+		if s, ok := cfg.Source(source); ok {
+			token = s.Token
 		}
 	}
 	client := &http.Client{Timeout: 60 * time.Second}
@@ -175,5 +176,33 @@ func postFiles(cmd *cobra.Command, base, source, token string, files []string) e
 		}
 	}
 	fmt.Fprintf(cmd.OutOrStdout(), "posted %d files, %d records accepted\n", len(files), accepted)
+	return nil
+}
+
+// printAlertCounts prints the alert store's alerts by status.
+func printAlertCounts(cmd *cobra.Command, dir string) error {
+	st, err := alerts.OpenBolt(alerts.DefaultStorePath(dir))
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	all, err := st.List(cmd.Context(), alerts.Filter{})
+	if err != nil {
+		return err
+	}
+	by := map[alerts.Status]int{}
+	for _, a := range all {
+		by[a.Status]++
+	}
+	var parts []string
+	for _, s := range alerts.Statuses {
+		if by[s] > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s", by[s], s))
+		}
+	}
+	if len(parts) == 0 {
+		parts = []string{"none"}
+	}
+	fmt.Fprintf(cmd.OutOrStdout(), "alerts in %s: %s (see `streamalert alerts list --data %s`)\n", dir, strings.Join(parts, ", "), dir)
 	return nil
 }

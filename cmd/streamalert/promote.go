@@ -45,6 +45,13 @@ func newRulesPromoteCmd(g *globals) *cobra.Command {
 		Short: "End a staged rule's staging: its alerts go to its outputs from now on",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			_, _, set, err := g.ruleSet()
+			if err != nil {
+				return err
+			}
+			if set.Get(args[0]) == nil {
+				return fmt.Errorf("unknown rule %q (see `streamalert rules list`)", args[0])
+			}
 			p, st, err := g.openProcessor(cmd, data)
 			if err != nil {
 				return err

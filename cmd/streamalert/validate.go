@@ -25,7 +25,7 @@ func newValidateCmd(g *globals) *cobra.Command {
 				return nil
 			}
 			for _, p := range ps {
-				if cfg.Dir != "" {
+				if cfg.Dir != "" && p.File != "" {
 					p.File = cfg.Dir + "/" + p.File
 				}
 				fmt.Fprintln(cmd.ErrOrStderr(), p.String())

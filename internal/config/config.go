@@ -158,7 +158,7 @@ func Load(fsys fs.FS, dir string) (*Config, Problems) {
 func LoadDir(dir string) (*Config, Problems) {
 	st, err := os.Stat(dir)
 	if err != nil || !st.IsDir() {
-		return &Config{Dir: dir}, Problems{{File: dir, Msg: "config directory not found (run `streamalert init " + dir + "` to create one)"}}
+		return &Config{Dir: dir}, Problems{{Msg: "config directory not found (run `streamalert init " + dir + "` to create one)"}}
 	}
 	return Load(os.DirFS(dir), dir)
 }
@@ -328,6 +328,9 @@ func (c *Config) Source(name string) (Source, bool) {
 // extensions, sorted. A missing dir yields nothing.
 func (c *Config) Files(dir string, exts ...string) []string {
 	var out []string
+	if c.FS == nil {
+		return nil
+	}
 	_ = fs.WalkDir(c.FS, dir, func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
 			return nil

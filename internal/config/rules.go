@@ -21,7 +21,9 @@ func (c *Config) Rules(reg *schema.Registry) (*rules.Set, Problems) {
 		}
 		sets = append(sets, pack)
 	}
-	if sub, err := fs.Sub(c.FS, "rules"); err == nil {
+	if c.FS == nil {
+		// The config directory was not found; Load reported it.
+	} else if sub, err := fs.Sub(c.FS, "rules"); err == nil {
 		if _, err := fs.Stat(sub, "."); err == nil {
 			own, errs := rules.LoadFS(sub, "rules", reg)
 			for _, err := range errs {
@@ -48,6 +50,9 @@ func (c *Config) Rules(reg *schema.Registry) (*rules.Set, Problems) {
 // TestEvents loads the config's rule test-event files (rules/tests/).
 func (c *Config) TestEvents() ([]rules.TestEvent, Problems) {
 	var ps Problems
+	if c.FS == nil {
+		return nil, nil
+	}
 	sub, err := fs.Sub(c.FS, "rules/tests")
 	if err != nil {
 		return nil, nil

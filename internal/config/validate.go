@@ -18,6 +18,8 @@ func (c *Config) LogTypes() (*schema.Registry, Problems) {
 		if _, err := os.Stat(dir); err != nil {
 			dir = ""
 		}
+	} else if c.FS == nil {
+		// no config directory: built-in types only
 	} else if _, err := fs.Stat(c.FS, "schemas"); err == nil && len(c.Files("schemas", ".yaml", ".yml")) > 0 {
 		ps.add("schemas", 0, "user schemas in the embedded config are not supported")
 	}

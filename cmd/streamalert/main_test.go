@@ -1,0 +1,109 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// run executes the CLI in-process and returns stdout, stderr and the exit
+// status main would use.
+func run(t *testing.T, args ...string) (string, string, int) {
+	t.Helper()
+	root := newRoot()
+	var out, errb bytes.Buffer
+	root.SetOut(&out)
+	root.SetErr(&errb)
+	root.SetArgs(append([]string{"--log-format", "text"}, args...))
+	err := root.Execute()
+	code := 0
+	var ee exitError
+	switch {
+	case errors.As(err, &ee):
+		code = ee.code
+	case err != nil:
+		errb.WriteString(err.Error())
+		code = 1
+	}
+	return out.String(), errb.String(), code
+}
+
+func TestInitThenValidate_ExitsZero(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "x")
+	if _, errs, code := run(t, "init", dir); code != 0 {
+		t.Fatalf("init: %d %s", code, errs)
+	}
+	out, errs, code := run(t, "--config", dir, "validate")
+	if code != 0 || !strings.Contains(out, "ok") {
+		t.Fatalf("validate of a fresh init: exit %d\n%s%s", code, out, errs)
+	}
+}
+
+func TestValidate_NamesEveryProblemWithFileAndLine(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "x")
+	if _, errs, code := run(t, "init", dir); code != 0 {
+		t.Fatal(errs)
+	}
+	write := func(name, body string) {
+		p := filepath.Join(dir, name)
+		os.MkdirAll(filepath.Dir(p), 0o755)
+		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// A rule sending to an output nobody configured, a source with an
+	// unknown log type, and a YAML syntax error in another rule file.
+	write("rules/bad_ref.yaml", "name: bad_ref\nlogs: [nginx:access]\ndetection:\n  sel: {status: 500}\n  condition: sel\noutputs: [pagerduty:nobody]\n")
+	write("sources.yaml", "sources:\n  web:\n    type: http\n    token: t\n    log_types: [nginx, acme:firewall]\n")
+	write("rules/broken.yaml", "name: broken\nlogs: [nginx:access\ndetection: {}\n")
+	_, errs, code := run(t, "--config", dir, "validate")
+	if code != 1 {
+		t.Fatalf("exit %d, want 1\n%s", code, errs)
+	}
+	for _, want := range []string{
+		dir + "/rules/bad_ref.yaml:6:",
+		dir + "/sources.yaml:5:",
+		dir + "/rules/broken.yaml:",
+		`"pagerduty:nobody"`, `"acme:firewall"`,
+	} {
+		if !strings.Contains(errs, want) {
+			t.Errorf("validate output lacks %q:\n%s", want, errs)
+		}
+	}
+}
+
+func TestValidate_MissingConfigDirIsAProblemNotACrash(t *testing.T) {
+	_, errs, code := run(t, "--config", filepath.Join(t.TempDir(), "none"), "validate")
+	if code != 1 || !strings.Contains(errs, "config directory not found") {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+}
+
+func TestHelp_ListsOnlyWorkingCommands(t *testing.T) {
+	out, _, _ := run(t, "--help")
+	for _, c := range []string{"init", "validate", "version", "schemas", "classify", "rules", "serve", "ingest", "alerts", "outputs"} {
+		if !strings.Contains(out, "\n  "+c+" ") {
+			t.Errorf("--help does not list %s", c)
+		}
+	}
+}
+
+func TestClassify_CorpusAllCloudTrail(t *testing.T) {
+	files, _ := filepath.Glob("../../rules/testdata/stratus/*.json")
+	if len(files) == 0 {
+		t.Fatal("no corpus")
+	}
+	out, errs, code := run(t, append([]string{"classify"}, files...)...)
+	if code != 0 {
+		t.Fatal(errs)
+	}
+	if !strings.Contains(errs, "310 records: 310 classified, 0 unclassified") {
+		t.Fatalf("summary: %s", errs)
+	}
+	if n := strings.Count(out, `"log_type":"cloudtrail:events"`); n != 310 {
+		t.Fatalf("%d cloudtrail lines", n)
+	}
+}
