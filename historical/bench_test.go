@@ -115,6 +115,7 @@ func BenchmarkBacktest(b *testing.B) {
 		b.Run(name, func(b *testing.B) {
 			b.ReportAllocs()
 			var res []RuleResult
+			cpu0, cpuOK := processCPU()
 			for b.Loop() {
 				res, err = e.Backtest(context.Background(), []*rules.Rule{r}, rng, BacktestOptions{Samples: -1, OnMatch: func(Match) error { return nil }})
 				if err != nil || res[0].Err != nil {
@@ -126,6 +127,9 @@ func BenchmarkBacktest(b *testing.B) {
 			}
 			perOp := b.Elapsed().Seconds() / float64(b.N)
 			b.ReportMetric(float64(n)/perOp, "rows/s")
+			if cpu1, ok := processCPU(); ok && cpuOK {
+				b.ReportMetric(float64(n)*float64(b.N)/(cpu1-cpu0).Seconds(), "rows/CPU-s")
+			}
 			b.ReportMetric(float64(res[0].BytesScanned)/1e6, "MB_scanned/op")
 			b.ReportMetric(float64(res[0].Matches), "matches/op")
 		})

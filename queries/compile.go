@@ -210,6 +210,9 @@ func (c *typeCompiler) expr(x rules.Expr, depth int) (string, error) {
 		if err != nil {
 			return "", err
 		}
+		if _, leaf := x.X.(*rules.Leaf); leaf && !strings.HasPrefix(inner, "COALESCE(") && inner != "FALSE" {
+			inner = "(" + inner + ")" // an exists test: x IS NOT NULL
+		}
 		return "NOT " + inner, nil
 	case *rules.Leaf:
 		return c.leaf(x)

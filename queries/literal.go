@@ -21,7 +21,7 @@ func quote(s string) string {
 	if !utf8.ValidString(s) {
 		s = strings.ToValidUTF8(s, "\uFFFD")
 	}
-	if !hasControl(s) {
+	if !hasSpliced(s) {
 		return "'" + strings.ReplaceAll(s, "'", "''") + "'"
 	}
 	var parts []string
@@ -33,7 +33,7 @@ func quote(s string) string {
 		}
 	}
 	for _, r := range s {
-		if isControl(r) {
+		if spliced(r) {
 			flush()
 			parts = append(parts, "chr("+strconv.Itoa(int(r))+")")
 			continue
@@ -47,11 +47,18 @@ func quote(s string) string {
 	return "(" + strings.Join(parts, " || ") + ")"
 }
 
-func isControl(r rune) bool { return r < 0x20 || r == 0x7f || r == ';' }
+// Literal renders text as an SQL string expression for both dialects,
+// the way compiled rules write every value: quotes doubled, control
+// characters and ';' spliced in as chr(n). Statements built with it pass
+// the embedded engine's single-statement check whatever the text holds.
+func Literal(text string) string { return quote(text) }
 
-func hasControl(s string) bool {
+// spliced reports whether quote writes r as chr(n): control characters and ;.
+func spliced(r rune) bool { return r < 0x20 || r == 0x7f || r == ';' }
+
+func hasSpliced(s string) bool {
 	for i := 0; i < len(s); i++ {
-		if isControl(rune(s[i])) {
+		if spliced(rune(s[i])) {
 			return true
 		}
 	}

@@ -104,7 +104,7 @@ func FuzzQuote(f *testing.F) {
 		}
 		q := quote(s)
 		for _, r := range q {
-			if isControl(r) {
+			if spliced(r) {
 				t.Fatalf("quote(%q) = %q holds %q", s, q, r)
 			}
 		}

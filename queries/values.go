@@ -144,11 +144,11 @@ func (c *typeCompiler) expandJSON(list string) string {
 }
 
 func (c *typeCompiler) expandBody(v string, depth int) string {
-	if depth == 0 {
-		return c.d.array(v)
+	inner := c.jsonElements(v)
+	if depth > 1 {
+		w := c.newVar()
+		inner = "flatten(" + c.d.transform(inner, w, c.expandBody(w, depth-1)) + ")"
 	}
-	w := c.newVar()
-	inner := "flatten(" + c.d.transform(c.jsonElements(v), w, c.expandBody(w, depth-1)) + ")"
 	if c.d == DuckDB {
 		return "CASE WHEN json_type(" + v + ") = 'ARRAY' THEN " + inner + " ELSE [" + v + "] END"
 	}
@@ -323,8 +323,11 @@ func (c *typeCompiler) fieldText(path string) string {
 	case s.never:
 		return "CAST(NULL AS VARCHAR)"
 	case s.list:
-		v := c.newVar()
-		return "NULLIF(" + c.d.join(c.d.transform(s.expr, v, c.text(v, s.elem)), "', '") + ", '')"
+		list := s.expr
+		if v := c.newVar(); c.text(v, s.elem) != v {
+			list = c.d.transform(list, v, c.text(v, s.elem))
+		}
+		return "NULLIF(" + c.d.join(list, "', '") + ", '')"
 	}
 	return c.text(s.expr, s.elem)
 }

@@ -11,7 +11,6 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
-	"strings"
 	"sync"
 	"time"
 
@@ -104,7 +103,7 @@ func OpenApp(ctx context.Context, cfg *config.Config, dataDir string, opts AppOp
 	// The lake: file:// paths are taken relative to the data directory's
 	// parent when they start with ./data (the example config's default), so
 	// that --data moves the whole state; anything else is used as written.
-	dest, root, err := lakeDestination(ctx, cfg.Global.Lake, dataDir)
+	dest, root, err := lakeDestination(ctx, cfg.Global, dataDir)
 	if err != nil {
 		return nil, err
 	}
@@ -189,18 +188,12 @@ func OpenApp(ctx context.Context, cfg *config.Config, dataDir string, opts AppOp
 }
 
 // lakeDestination opens the lake named in global.yaml.
-func lakeDestination(ctx context.Context, lake, dataDir string) (firehose.Destination, string, error) {
-	if p, ok := strings.CutPrefix(lake, "file://"); ok {
-		clean := filepath.ToSlash(filepath.Clean(p))
-		if clean == "data" {
-			p = dataDir
-		} else if rest, under := strings.CutPrefix(clean, "data/"); under {
-			p = filepath.Join(dataDir, rest)
-		}
-		return firehose.NewDir(p), p, nil
+func lakeDestination(ctx context.Context, g config.Global, dataDir string) (firehose.Destination, string, error) {
+	if dir, ok := g.LocalLake(dataDir); ok {
+		return firehose.NewDir(dir), dir, nil
 	}
-	dest, err := firehose.OpenDestination(ctx, lake)
-	return dest, lake, err
+	dest, err := firehose.OpenDestination(ctx, g.Lake)
+	return dest, g.Lake, err
 }
 
 // OutputConfigs converts the configured outputs for the alerts package. A

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"os"
 	"path/filepath"
@@ -106,4 +107,55 @@ func TestClassify_CorpusAllCloudTrail(t *testing.T) {
 	if n := strings.Count(out, `"log_type":"cloudtrail:events"`); n != 310 {
 		t.Fatalf("%d cloudtrail lines", n)
 	}
+}
+
+// matchSet reads JSON lines of matches into a set of "rule record_id".
+func matchSet(t *testing.T, out string) map[string]bool {
+	t.Helper()
+	set := map[string]bool{}
+	for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
+		if line == "" {
+			continue
+		}
+		var m struct {
+			Rule     string `json:"rule"`
+			RecordID string `json:"record_id"`
+		}
+		if err := json.Unmarshal([]byte(line), &m); err != nil || m.Rule == "" || m.RecordID == "" {
+			t.Fatalf("bad match line %q: %v", line, err)
+		}
+		set[m.Rule+" "+m.RecordID] = true
+	}
+	return set
+}
+
+func TestBacktest_AgreesWithRulesRunOnTheStratusCorpus(t *testing.T) {
+	files, _ := filepath.Glob("../../rules/testdata/stratus/*.json")
+	data := t.TempDir()
+	if _, errs, code := run(t, append([]string{"ingest", "--data", data}, files...)...); code != 0 {
+		t.Fatalf("ingest: %s", errs)
+	}
+	streamOut, errs, code := run(t, append([]string{"rules", "run", "--format", "json"}, files...)...)
+	if code != 0 {
+		t.Fatal(errs)
+	}
+	sqlOut, errs, code := run(t, "backtest", "--all", "--data", data, "--since", "10000d", "--format", "json")
+	if code != 0 {
+		t.Fatal(errs)
+	}
+	stream, sql := matchSet(t, streamOut), matchSet(t, sqlOut)
+	if len(stream) == 0 {
+		t.Fatal("no streaming matches: the comparison would prove nothing")
+	}
+	for k := range stream {
+		if !sql[k] {
+			t.Errorf("streaming match %s missing from the backtest", k)
+		}
+	}
+	for k := range sql {
+		if !stream[k] {
+			t.Errorf("backtest match %s not found by streaming", k)
+		}
+	}
+	t.Logf("%d matches agree", len(stream))
 }

@@ -48,6 +48,8 @@ and runs the same rules as SQL over history.`,
 		newIngestCmd(g),
 		newAlertsCmd(g),
 		newOutputsCmd(g),
+		newQueryCmd(g),
+		newBacktestCmd(g),
 		newLambdaCmd(g),
 		newDemoCmd(g),
 	)

@@ -22,7 +22,7 @@ func newRulesCmd(g *globals) *cobra.Command {
 		Short: "List, show, validate, test and run detection rules",
 	}
 	cmd.AddCommand(newRulesListCmd(g), newRulesShowCmd(g), newRulesValidateCmd(g), newRulesTestCmd(g), newRulesRunCmd(g),
-		newRulesPromoteCmd(g), newRulesStagedCmd(g))
+		newRulesPromoteCmd(g), newRulesStagedCmd(g), newRulesSQLCmd(g))
 	return cmd
 }
 

@@ -474,15 +474,20 @@ func validName(s string) bool {
 	return true
 }
 
-// LakeDir returns the local lake directory for a file:// lake, resolved
-// against base when relative; ok is false for an s3:// lake.
-func (g Global) LakeDir(base string) (dir string, ok bool) {
+// LocalLake returns the lake directory of a file:// lake; ok is false for
+// an s3:// lake. A path under ./data (the example's default) is taken
+// inside dataDir instead, so that --data moves all of a run's state.
+func (g Global) LocalLake(dataDir string) (dir string, ok bool) {
 	p, ok := strings.CutPrefix(g.Lake, "file://")
 	if !ok {
 		return "", false
 	}
-	if !path.IsAbs(p) && base != "" {
-		p = path.Join(base, p)
+	clean := path.Clean(strings.ReplaceAll(p, "\\", "/"))
+	if clean == "data" {
+		return dataDir, true
+	}
+	if rest, under := strings.CutPrefix(clean, "data/"); under {
+		return path.Join(dataDir, rest), true
 	}
 	return p, true
 }

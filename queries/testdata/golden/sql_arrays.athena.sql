@@ -1,9 +1,9 @@
 -- sql_arrays (athena)
 SELECT 'sql_arrays' AS "rule", 'sqltest:events' AS "log_type", t."sa_record_id", t."sa_event_time", t."dt",
-       NULLIF(array_join(transform(t."tags", v5 -> v5), ', '), '') AS "tags",
+       NULLIF(array_join(t."tags", ', '), '') AS "tags",
        NULLIF(array_join(transform(t."ports", v6 -> CAST(v6 AS VARCHAR)), ', '), '') AS "ports",
-       NULLIF(array_join(transform(flatten(t."grid"), v7 -> v7), ', '), '') AS "grid",
-       NULLIF(array_join(transform(t."user"."roles", v8 -> v8), ', '), '') AS "user.roles"
+       NULLIF(array_join(flatten(t."grid"), ', '), '') AS "grid",
+       NULLIF(array_join(t."user"."roles", ', '), '') AS "user.roles"
 FROM "sqltest_events" AS t
 WHERE t."dt" >= '2024-04-30-23'
   AND t."dt" <= '2024-05-09-00'

@@ -1,9 +1,9 @@
 -- sql_arrays (duckdb)
 SELECT 'sql_arrays' AS "rule", 'sqltest:events' AS "log_type", t."sa_record_id", t."sa_event_time", t."dt",
-       NULLIF(array_to_string(list_transform(t."tags", lambda v5: v5), ', '), '') AS "tags",
+       NULLIF(array_to_string(t."tags", ', '), '') AS "tags",
        NULLIF(array_to_string(list_transform(t."ports", lambda v6: CAST(v6 AS VARCHAR)), ', '), '') AS "ports",
-       NULLIF(array_to_string(list_transform(flatten(t."grid"), lambda v7: v7), ', '), '') AS "grid",
-       NULLIF(array_to_string(list_transform(t."user"."roles", lambda v8: v8), ', '), '') AS "user.roles"
+       NULLIF(array_to_string(flatten(t."grid"), ', '), '') AS "grid",
+       NULLIF(array_to_string(t."user"."roles", ', '), '') AS "user.roles"
 FROM "sqltest_events" AS t
 WHERE t."dt" >= '2024-04-30-23'
   AND t."dt" <= '2024-05-09-00'

@@ -9,5 +9,5 @@ WHERE t."dt" >= '2024-04-30-23'
   AND t."sa_event_time" >= TIMESTAMP '2024-05-01 00:00:00.000000'
   AND t."sa_event_time" < TIMESTAMP '2024-05-08 00:00:00.000000'
   AND (COALESCE(lower(replace(t."name", 'İ', 'i')) = '', FALSE) OR
-    (NOT t."cmd" IS NOT NULL AND
+    (NOT (t."cmd" IS NOT NULL) AND
       COALESCE(lower(replace(t."other", 'İ', 'i')) = 'x', FALSE)))

@@ -9,5 +9,5 @@ WHERE t."dt" >= '2024-04-30-23'
   AND t."sa_event_time" >= TIMESTAMPTZ '2024-05-01 00:00:00.000000+00'
   AND t."sa_event_time" < TIMESTAMPTZ '2024-05-08 00:00:00.000000+00'
   AND (COALESCE(lower(t."name") = '', FALSE) OR
-    (NOT t."cmd" IS NOT NULL AND
+    (NOT (t."cmd" IS NOT NULL) AND
       COALESCE(lower(t."other") = 'x', FALSE)))

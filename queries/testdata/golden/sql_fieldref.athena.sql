@@ -5,8 +5,8 @@ SELECT 'sql_fieldref' AS "rule", 'sqltest:events' AS "log_type", t."sa_record_id
        t."cmd" AS "cmd",
        t."other" AS "other",
        t."path" AS "Path",
-       NULLIF(array_join(transform(t."tags", v3 -> v3), ', '), '') AS "tags",
-       NULLIF(array_join(transform(t."user"."roles", v4 -> v4), ', '), '') AS "user.roles"
+       NULLIF(array_join(t."tags", ', '), '') AS "tags",
+       NULLIF(array_join(t."user"."roles", ', '), '') AS "user.roles"
 FROM "sqltest_events" AS t
 WHERE t."dt" >= '2024-04-30-23'
   AND t."dt" <= '2024-05-09-00'

@@ -5,8 +5,8 @@ SELECT 'sql_fieldref' AS "rule", 'sqltest:events' AS "log_type", t."sa_record_id
        t."cmd" AS "cmd",
        t."other" AS "other",
        t."path" AS "Path",
-       NULLIF(array_to_string(list_transform(t."tags", lambda v3: v3), ', '), '') AS "tags",
-       NULLIF(array_to_string(list_transform(t."user"."roles", lambda v4: v4), ', '), '') AS "user.roles"
+       NULLIF(array_to_string(t."tags", ', '), '') AS "tags",
+       NULLIF(array_to_string(t."user"."roles", ', '), '') AS "user.roles"
 FROM "sqltest_events" AS t
 WHERE t."dt" >= '2024-04-30-23'
   AND t."dt" <= '2024-05-09-00'

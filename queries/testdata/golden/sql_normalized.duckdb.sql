@@ -1,7 +1,7 @@
 -- sql_normalized (duckdb)
 SELECT 'sql_normalized' AS "rule", 'sqltest:events' AS "log_type", t."sa_record_id", t."sa_event_time", t."dt",
-       NULLIF(array_to_string(list_transform(t."sa_normalized"."ip_address", lambda v3: v3), ', '), '') AS "normalized.ip_address",
-       NULLIF(array_to_string(list_transform(t."sa_normalized"."username", lambda v4: v4), ', '), '') AS "normalized.username",
+       NULLIF(array_to_string(t."sa_normalized"."ip_address", ', '), '') AS "normalized.ip_address",
+       NULLIF(array_to_string(t."sa_normalized"."username", ', '), '') AS "normalized.username",
        CAST(NULL AS VARCHAR) AS "normalized.md5"
 FROM "sqltest_events" AS t
 WHERE t."dt" >= '2024-04-30-23'
