@@ -118,7 +118,7 @@ func (t *LogType) DuckDBView(lakeDir string) string {
 		lakeDir = trimmed
 	}
 	glob := lakeDir + "/parquet/" + t.Table() + "/*/*.parquet"
-	return fmt.Sprintf("CREATE OR REPLACE VIEW %s AS SELECT * FROM read_parquet(%s, hive_partitioning = true, union_by_name = true);\n",
+	return fmt.Sprintf("CREATE OR REPLACE VIEW %s AS SELECT * FROM read_parquet(%s, hive_partitioning = true, union_by_name = true, hive_types_autocast = false);\n",
 		sqlIdent(t.Table()), sqlString(glob))
 }
 
