@@ -19,13 +19,17 @@ import (
 func init() {
 	register(&Service{
 		Name:        "email",
-		Description: "email over SMTP (STARTTLS or implicit TLS, optional AUTH PLAIN)",
+		Description: "email over SMTP (STARTTLS or implicit TLS, optional AUTH PLAIN) or Amazon SES (transport: ses)",
 		Settings: []Setting{
-			{Name: "host", Required: true, Doc: "SMTP server host"},
+			{Name: "transport", Doc: "smtp (default) or ses (Amazon SES v2 SendEmail; AWS credentials, no secrets)"},
+			{Name: "host", Doc: "SMTP server host (required with transport: smtp)"},
 			{Name: "port", Doc: "SMTP port (default 587; 465 with tls: implicit)"},
 			{Name: "from", Required: true, Doc: "sender address"},
 			{Name: "to", Required: true, Doc: "comma-separated recipient addresses"},
 			{Name: "tls", Doc: "starttls (default: required when offered or when authenticating), implicit, or none (local relays only)"},
+			{Name: "region", Doc: "ses: AWS region (default: the SDK's configuration)"},
+			{Name: "endpoint", Doc: "ses: endpoint URL, for local stand-ins and VPC endpoints"},
+			{Name: "configuration_set", Doc: "ses: configuration set name (event publishing, IP pool)"},
 		},
 		Secrets: []Setting{
 			{Name: "username", Doc: "SMTP user (AUTH PLAIN)"},
@@ -52,6 +56,18 @@ type emailOutput struct {
 }
 
 func newEmail(env *outputEnv) (Output, error) {
+	switch t := env.setting("transport", "smtp"); t {
+	case "ses":
+		return newSESEmail(env)
+	case "smtp":
+	default:
+		return nil, env.errorf("transport %q must be smtp or ses", t)
+	}
+	for _, k := range []string{"region", "endpoint", "configuration_set"} {
+		if env.setting(k, "") != "" {
+			return nil, env.errorf("setting %s is for transport: ses only", k)
+		}
+	}
 	mode := env.setting("tls", "starttls")
 	if mode != "starttls" && mode != "implicit" && mode != "none" {
 		return nil, env.errorf("tls %q must be starttls, implicit or none", mode)
@@ -65,18 +81,16 @@ func newEmail(env *outputEnv) (Output, error) {
 		return nil, env.errorf("port %q is not a port number", port)
 	}
 	host := env.setting("host", "")
+	if host == "" {
+		return nil, env.errorf("setting host is required (SMTP server host; or set transport: ses)")
+	}
 	o := &emailOutput{
 		env: env, host: host, addr: net.JoinHostPort(host, port), from: env.setting("from", ""),
 		to: splitList(env.setting("to", "")), mode: mode,
 		user: env.secret("username"), pass: env.secret("password"), tlsConfig: env.opts.SMTPTLS,
 	}
-	if len(o.to) == 0 {
-		return nil, env.errorf("to lists no recipient")
-	}
-	for _, addr := range append([]string{o.from}, o.to...) {
-		if strings.ContainsAny(addr, "\r\n<>") || !strings.Contains(addr, "@") {
-			return nil, env.errorf("%q is not an email address", addr)
-		}
+	if err := checkAddresses(env, o.from, o.to); err != nil {
+		return nil, err
 	}
 	if (o.user == "") != (o.pass == "") {
 		return nil, env.errorf("secrets username and password go together")
@@ -92,6 +106,19 @@ func newEmail(env *outputEnv) (Output, error) {
 	return o, nil
 }
 
+// checkAddresses checks the sender and recipients of an email output.
+func checkAddresses(env *outputEnv, from string, to []string) error {
+	if len(to) == 0 {
+		return env.errorf("to lists no recipient")
+	}
+	for _, addr := range append([]string{from}, to...) {
+		if strings.ContainsAny(addr, "\r\n<>") || !strings.Contains(addr, "@") {
+			return env.errorf("%q is not an email address", addr)
+		}
+	}
+	return nil
+}
+
 func (o *emailOutput) Name() string { return o.env.name }
 
 func (o *emailOutput) tlsFor() *tls.Config {
@@ -104,7 +131,21 @@ func (o *emailOutput) tlsFor() *tls.Config {
 // message renders the mail: a plain-text body with the summary and the
 // payload as JSON.
 func (o *emailOutput) message(a *Alert, p map[string]any, now time.Time) []byte {
-	oneLine := func(s string) string { return strings.Join(strings.Fields(s), " ") }
+	var b bytes.Buffer
+	fmt.Fprintf(&b, "From: %s\n", o.from)
+	fmt.Fprintf(&b, "To: %s\n", strings.Join(o.to, ", "))
+	fmt.Fprintf(&b, "Subject: %s\n", mime.QEncoding.Encode("utf-8", emailSubject(a, p)))
+	fmt.Fprintf(&b, "Date: %s\n", now.Format(time.RFC1123Z))
+	fmt.Fprintf(&b, "Message-ID: <%s@streamalert>\n", a.ID)
+	fmt.Fprintf(&b, "X-Streamalert-Alert-Id: %s\n", a.ID)
+	b.WriteString("MIME-Version: 1.0\nContent-Type: text/plain; charset=utf-8\nContent-Transfer-Encoding: 8bit\n\n")
+	b.WriteString(emailText(p))
+	return b.Bytes()
+}
+
+// emailSubject is the one-line subject of an alert's mail: the published
+// title (or the alert's), prefixed by the severity.
+func emailSubject(a *Alert, p map[string]any) string {
 	subject := pubString(p, "title")
 	if subject == "" {
 		subject = alertTitle(a)
@@ -112,14 +153,13 @@ func (o *emailOutput) message(a *Alert, p map[string]any, now time.Time) []byte 
 	if sev := a.Severity; sev != "" {
 		subject = "[" + sev + "] " + subject
 	}
-	var b bytes.Buffer
-	fmt.Fprintf(&b, "From: %s\n", o.from)
-	fmt.Fprintf(&b, "To: %s\n", strings.Join(o.to, ", "))
-	fmt.Fprintf(&b, "Subject: %s\n", mime.QEncoding.Encode("utf-8", oneLine(subject)))
-	fmt.Fprintf(&b, "Date: %s\n", now.Format(time.RFC1123Z))
-	fmt.Fprintf(&b, "Message-ID: <%s@streamalert>\n", a.ID)
-	fmt.Fprintf(&b, "X-Streamalert-Alert-Id: %s\n", a.ID)
-	b.WriteString("MIME-Version: 1.0\nContent-Type: text/plain; charset=utf-8\nContent-Transfer-Encoding: 8bit\n\n")
+	return strings.Join(strings.Fields(subject), " ")
+}
+
+// emailText is the plain-text body: the summary, the description and the
+// payload as JSON.
+func emailText(p map[string]any) string {
+	var b strings.Builder
 	b.WriteString(pubString(p, "summary") + "\n")
 	if d := pubString(p, "description"); d != "" {
 		b.WriteString("\n" + d + "\n")
@@ -127,7 +167,7 @@ func (o *emailOutput) message(a *Alert, p map[string]any, now time.Time) []byte 
 	js, _ := json.MarshalIndent(p, "", "  ")
 	b.Write(js)
 	b.WriteString("\n")
-	return b.Bytes()
+	return b.String()
 }
 
 func (o *emailOutput) fail(err error) error {

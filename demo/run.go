@@ -238,7 +238,7 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 
 	// Two hunts from the config and one ad-hoc question.
 	t0 = time.Now()
-	hunts, errs := historical.LoadHunts(cfg.FS, "hunts")
+	hunts, errs := queries.LoadHunts(cfg.FS, "hunts")
 	if len(errs) > 0 {
 		return nil, fmt.Errorf("demo: hunts: %w", errors.Join(errs...))
 	}

@@ -269,6 +269,33 @@ func SecretsFromJSON(data []byte) (alerts.SecretSource, error) {
 
 type jsonSecrets map[string]map[string]string
 
+// SecretsChain asks each source in turn for an output's secrets; the first
+// that has them answers. A source's failure other than ErrNoSecret (SSM
+// unreachable, access denied) does not stop the search, so a later source
+// can still serve; it is returned when none has the secrets.
+func SecretsChain(sources ...alerts.SecretSource) alerts.SecretSource {
+	return secretsChain(sources)
+}
+
+type secretsChain []alerts.SecretSource
+
+func (c secretsChain) Get(name string) (map[string]string, error) {
+	var firstErr error
+	for _, s := range c {
+		m, err := s.Get(name)
+		if err == nil {
+			return m, nil
+		}
+		if !errors.Is(err, alerts.ErrNoSecret) && firstErr == nil {
+			firstErr = err
+		}
+	}
+	if firstErr != nil {
+		return nil, firstErr
+	}
+	return nil, fmt.Errorf("secrets of %s: %w", name, alerts.ErrNoSecret)
+}
+
 func (s jsonSecrets) Get(name string) (map[string]string, error) {
 	if m, ok := s[name]; ok {
 		return m, nil

@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	awsfirehose "github.com/aws/aws-sdk-go-v2/service/firehose"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/ssm"
 
 	"github.com/streamalert/streamalert/alerts"
 	"github.com/streamalert/streamalert/firehose"
@@ -36,6 +37,11 @@ const (
 	// EnvOutputSecrets holds the alerts function's output secrets as JSON:
 	// {"slack:security": {"webhook_url": "…"}}.
 	EnvOutputSecrets = "STREAMALERT_OUTPUT_SECRETS"
+	// EnvSecretsSSMPrefix, when set, makes the alerts function read each
+	// output's secrets from the SecureString parameter
+	// <prefix>/<service>/<descriptor> (see alerts.SSMSecrets), falling back
+	// to EnvOutputSecrets for outputs that have no parameter.
+	EnvSecretsSSMPrefix = "STREAMALERT_SECRETS_SSM_PREFIX"
 	// EnvS3PathStyle=true addresses S3 path-style (S3-compatible stores).
 	EnvS3PathStyle = "STREAMALERT_S3_PATH_STYLE"
 )
@@ -96,6 +102,13 @@ func AlertsFromEnv(ctx context.Context, log *slog.Logger) (*AlertsFunction, erro
 	secrets, err := SecretsFromJSON([]byte(os.Getenv(EnvOutputSecrets)))
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", EnvOutputSecrets, err)
+	}
+	if prefix := os.Getenv(EnvSecretsSSMPrefix); prefix != "" {
+		fromSSM, err := alerts.NewSSMSecrets(ssm.NewFromConfig(l.aws), prefix)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", EnvSecretsSSMPrefix, err)
+		}
+		secrets = SecretsChain(fromSSM, secrets)
 	}
 	return NewAlertsFunction(AlertsOptions{Config: l.config, Store: l.store, Firehose: awsfirehose.NewFromConfig(l.aws),
 		Prefix: l.prefix, Secrets: secrets, Log: log})

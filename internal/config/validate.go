@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/streamalert/streamalert/queries"
 	"github.com/streamalert/streamalert/schema"
 )
 
@@ -50,6 +51,12 @@ func Validate(c *Config, loadProblems Problems) Problems {
 		ps = append(ps, tps...)
 	}
 	ps = append(ps, c.CheckRuleOutputs()...)
+	if c.FS != nil {
+		_, errs := queries.LoadHunts(c.FS, "hunts")
+		for _, err := range errs {
+			ps.addErr("hunts", err)
+		}
+	}
 	ps.Sort()
 	return ps
 }

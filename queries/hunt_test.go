@@ -1,13 +1,10 @@
-package historical
+package queries
 
 import (
 	"strings"
 	"testing"
 	"testing/fstest"
 	"time"
-
-	"github.com/streamalert/streamalert/internal/config"
-	"github.com/streamalert/streamalert/queries"
 )
 
 const goodHunt = `name: failed_logins
@@ -102,20 +99,20 @@ func TestHuntRender(t *testing.T) {
 	from := time.Date(2024, 3, 3, 0, 0, 0, 0, time.UTC)
 	for _, tc := range []struct {
 		name      string
-		d         queries.Dialect
+		d         Dialect
 		overrides map[string]string
 		want      []string
 		wantErr   string
 	}{
-		{name: "duckdb defaults", d: queries.DuckDB, want: []string{
+		{name: "duckdb defaults", d: DuckDB, want: []string{
 			"sa_event_time >= TIMESTAMPTZ '2024-03-03 00:00:00.000000+00' AND sa_event_time < TIMESTAMPTZ '2024-03-04 00:00:00.000000+00'",
 			"hostname = 'web''01' AND TRUE AND 1.0 > 0.5", "count(*) >= 5"}},
-		{name: "athena", d: queries.Athena, want: []string{"sa_event_time >= TIMESTAMP '2024-03-03 00:00:00.000000'"}},
-		{name: "overrides", d: queries.DuckDB, overrides: map[string]string{"min": "12", "host": "x' OR 1=1 --", "strict": "false", "ratio": "1e-3"},
+		{name: "athena", d: Athena, want: []string{"sa_event_time >= TIMESTAMP '2024-03-03 00:00:00.000000'"}},
+		{name: "overrides", d: DuckDB, overrides: map[string]string{"min": "12", "host": "x' OR 1=1 --", "strict": "false", "ratio": "1e-3"},
 			want: []string{"count(*) >= 12", "hostname = 'x'' OR 1=1 --' AND FALSE AND 1.0 > 0.001"}},
-		{name: "not an integer", d: queries.DuckDB, overrides: map[string]string{"min": "5; DROP TABLE x"}, wantErr: `param min: "5; DROP TABLE x" is not an integer`},
-		{name: "not a bool", d: queries.DuckDB, overrides: map[string]string{"strict": "yes please"}, wantErr: "is not true or false"},
-		{name: "unknown param", d: queries.DuckDB, overrides: map[string]string{"mni": "1"}, wantErr: `no param "mni" (params: host, min, ratio, strict)`},
+		{name: "not an integer", d: DuckDB, overrides: map[string]string{"min": "5; DROP TABLE x"}, wantErr: `param min: "5; DROP TABLE x" is not an integer`},
+		{name: "not a bool", d: DuckDB, overrides: map[string]string{"strict": "yes please"}, wantErr: "is not true or false"},
+		{name: "unknown param", d: DuckDB, overrides: map[string]string{"mni": "1"}, wantErr: `no param "mni" (params: host, min, ratio, strict)`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			got, err := h.Render(tc.d, from, from.Add(24*time.Hour), tc.overrides)
@@ -141,25 +138,6 @@ func TestHuntRender(t *testing.T) {
 }
 
 // TestExampleHunts: the hunts the example config ships load and render.
-func TestExampleHunts(t *testing.T) {
-	hs, errs := LoadHunts(config.Example(), "hunts")
-	if len(errs) > 0 {
-		t.Fatal(errs)
-	}
-	if len(hs) < 2 {
-		t.Fatalf("%d example hunts, want 2", len(hs))
-	}
-	for _, h := range hs {
-		if h.Description == "" {
-			t.Errorf("%s: no description", h.Name)
-		}
-		for _, d := range []queries.Dialect{queries.DuckDB, queries.Athena} {
-			if _, err := h.Render(d, time.Now().Add(-h.Schedule), time.Now(), nil); err != nil {
-				t.Errorf("%s: %v", h.Name, err)
-			}
-		}
-	}
-}
 
 func FuzzParseHunts(f *testing.F) {
 	f.Add([]byte(goodHunt))
@@ -168,7 +146,7 @@ func FuzzParseHunts(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		hs, _ := ParseHunts("f.yaml", data)
 		for _, h := range hs {
-			sql, err := h.Render(queries.DuckDB, time.Unix(0, 0), time.Unix(3600, 0), nil)
+			sql, err := h.Render(DuckDB, time.Unix(0, 0), time.Unix(3600, 0), nil)
 			if err != nil {
 				t.Fatalf("hunt %s loaded but does not render: %v", h.Name, err)
 			}

@@ -1,4 +1,4 @@
-package historical
+package queries
 
 import (
 	"bytes"
@@ -13,8 +13,6 @@ import (
 	"time"
 
 	"go.yaml.in/yaml/v3"
-
-	"github.com/streamalert/streamalert/queries"
 )
 
 // Hunt is a scheduled SQL query over the lake, one YAML document in the
@@ -159,7 +157,7 @@ func parseHunt(file string, n *yaml.Node) (*Hunt, []error) {
 			case "sql":
 				h.SQL = strings.TrimSpace(v.Value)
 			case "schedule":
-				d, err := queries.ParseDuration(v.Value)
+				d, err := ParseDuration(v.Value)
 				if err != nil || d <= 0 {
 					bad(v.Line, "schedule %q: want how often the hunt runs, e.g. 15m, 1h, 1d", v.Value)
 					continue
@@ -244,7 +242,7 @@ func paramValue(n *yaml.Node) (any, error) {
 // Render returns the hunt's SQL for a dialect, with the window's bounds
 // for {{start}} and {{end}} and the params (defaults, or overrides given
 // as text and read as the default's type) as literals.
-func (h *Hunt) Render(d queries.Dialect, start, end time.Time, overrides map[string]string) (string, error) {
+func (h *Hunt) Render(d Dialect, start, end time.Time, overrides map[string]string) (string, error) {
 	vals := make(map[string]any, len(h.Params))
 	for k, v := range h.Params {
 		vals[k] = v
@@ -324,14 +322,14 @@ func sqlLiteral(v any) string {
 	case bool:
 		return strings.ToUpper(strconv.FormatBool(x))
 	}
-	return literal(fmt.Sprint(v))
+	return Literal(fmt.Sprint(v))
 }
 
 // timestampLiteral renders a window bound comparable with sa_event_time:
 // TIMESTAMPTZ in DuckDB, TIMESTAMP (UTC) in Athena.
-func timestampLiteral(d queries.Dialect, t time.Time) string {
+func timestampLiteral(d Dialect, t time.Time) string {
 	s := t.UTC().Format("2006-01-02 15:04:05.000000")
-	if d == queries.DuckDB {
+	if d == DuckDB {
 		return "TIMESTAMPTZ '" + s + "+00'"
 	}
 	return "TIMESTAMP '" + s + "'"
