@@ -2,8 +2,8 @@ package firehose
 
 import (
 	"context"
+	"github.com/streamalert/streamalert/internal/benchtest"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
@@ -52,7 +52,7 @@ func BenchmarkParquetWrite(b *testing.B) {
 			b.SetBytes(raw / int64(len(recs)))
 			b.ReportAllocs()
 			b.ResetTimer()
-			cpu0 := cpuTime()
+			cpu0 := benchtest.CPUTime()
 			var in int64
 			for i := 0; i < b.N; i++ {
 				rec := recs[i%len(recs)]
@@ -68,17 +68,8 @@ func BenchmarkParquetWrite(b *testing.B) {
 			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "records/s")
 			// The machine is shared: records per second of this process's CPU
 			// time is the per-core rate even when the wall clock is not.
-			b.ReportMetric(float64(b.N)/(cpuTime()-cpu0).Seconds(), "records/cpu-s")
+			b.ReportMetric(float64(b.N)/(benchtest.CPUTime()-cpu0).Seconds(), "records/cpu-s")
 			b.ReportMetric(float64(dest.bytes)/float64(in), "parquet/json")
 		})
 	}
-}
-
-// cpuTime returns the user and system CPU time this process has used.
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }

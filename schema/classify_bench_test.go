@@ -3,6 +3,7 @@ package schema
 import (
 	"bytes"
 	"encoding/json"
+	"github.com/streamalert/streamalert/internal/benchtest"
 	"os"
 	"path/filepath"
 	"testing"
@@ -85,11 +86,11 @@ func BenchmarkClassify(b *testing.B) {
 			b.SetBytes(int64(len(tc.payload)))
 			b.ReportAllocs()
 			b.ResetTimer()
-			cpu := processCPU()
+			cpu := int64(benchtest.CPUTime())
 			for i := 0; i < b.N; i++ {
 				c.Classify(tc.payload, in, onRec, onUnc)
 			}
-			cpu = processCPU() - cpu
+			cpu = int64(benchtest.CPUTime()) - cpu
 			b.StopTimer()
 			if bad != 0 || got != n*b.N {
 				b.Fatalf("%d records, %d unclassified; want %d and 0", got, bad, n*b.N)

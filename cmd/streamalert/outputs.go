@@ -8,6 +8,8 @@ import (
 	"text/tabwriter"
 	"time"
 
+	awsconfig "github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/service/ssm"
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
 
@@ -69,6 +71,7 @@ func newOutputsCmd(g *globals) *cobra.Command {
 	}
 	list.Flags().BoolVar(&all, "all", false, "list every supported service, one per line, name first")
 
+	var ssmPrefix, kmsKey string
 	set := &cobra.Command{
 		Use:   "set NAME",
 		Short: "Store the secrets of an output (read from a prompt, or KEY=VALUE lines on stdin), encrypted",
@@ -128,6 +131,23 @@ func newOutputsCmd(g *globals) *cobra.Command {
 					return fmt.Errorf("output %s: %q is not a secret of %s (keys: %s)", name, k, o.Service, secretNames(svc))
 				}
 			}
+			if ssmPrefix != "" {
+				awsCfg, err := awsconfig.LoadDefaultConfig(cmd.Context(), awsconfig.WithRegion(cfg.Global.Region))
+				if err != nil {
+					return err
+				}
+				store, err := alerts.NewSSMSecrets(ssm.NewFromConfig(awsCfg), ssmPrefix)
+				if err != nil {
+					return err
+				}
+				store.KMSKeyID = kmsKey
+				if err := store.Set(name, secrets); err != nil {
+					return err
+				}
+				param, _ := store.ParameterName(name)
+				fmt.Fprintf(cmd.OutOrStdout(), "stored %d secret(s) for %s in SSM SecureString %s\n", len(secrets), name, param)
+				return nil
+			}
 			dir := dataDir(data, cfg)
 			if err := os.MkdirAll(dir, 0o700); err != nil {
 				return err
@@ -139,6 +159,8 @@ func newOutputsCmd(g *globals) *cobra.Command {
 			return nil
 		},
 	}
+	set.Flags().StringVar(&ssmPrefix, "ssm-prefix", "", "store in AWS SSM Parameter Store under this prefix (e.g. /streamalert/outputs) instead of locally; what the alerts Lambda reads with STREAMALERT_SECRETS_SSM_PREFIX")
+	set.Flags().StringVar(&kmsKey, "kms-key", "", "with --ssm-prefix: the KMS key (id, ARN or alias/…) encrypting the SecureString (default alias/aws/ssm)")
 
 	test := &cobra.Command{
 		Use:   "test NAME",
