@@ -8,6 +8,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"sync/atomic"
 	"time"
 
 	"github.com/streamalert/streamalert/alerts"
@@ -100,6 +101,7 @@ type Worker struct {
 	cls      *schema.Classifier
 	matches  []alerts.Match
 	counters map[counterKey]recordCounters
+	matchCnt map[*rules.Rule]*atomic.Int64
 }
 
 // count adds one record to the metrics, without allocating once the
@@ -117,7 +119,8 @@ func (w *Worker) count(source, logType string) {
 
 // NewWorker returns a worker. Workers are cheap; use one per goroutine.
 func (p *Pipeline) NewWorker() *Worker {
-	return &Worker{p: p, cls: schema.NewClassifier(p.registry), counters: map[counterKey]recordCounters{}}
+	return &Worker{p: p, cls: schema.NewClassifier(p.registry), counters: map[counterKey]recordCounters{},
+		matchCnt: map[*rules.Rule]*atomic.Int64{}}
 }
 
 // BatchResult counts what became of one batch's records.
@@ -158,7 +161,12 @@ func (w *Worker) Process(ctx context.Context, b Batch, skip SkipLake) (BatchResu
 		}
 		p.matcher.Match(rec, func(r *rules.Rule, m rules.Match) {
 			res.Matches++
-			p.metrics.match(r.Name)
+			c := w.matchCnt[r]
+			if c == nil {
+				c = p.metrics.counter("streamalert_rule_matches_total", "rule", r.Name)
+				w.matchCnt[r] = c
+			}
+			c.Add(1)
 			w.matches = append(w.matches, alerts.Match{
 				Rule: *p.ruleInfo[r], LogType: rec.LogType.Name, Source: rec.Source,
 				RecordID: rec.ID, EventTime: rec.EventTime, Record: rec.Map(),
