@@ -375,7 +375,7 @@ func (e *rowEncoder) dictionaryWorthy() []bool {
 // The first batch of a file is larger: it is also the sample that decides
 // the encoding of each string column.
 const (
-	rowsPerWrite = 512
+	rowsPerWrite = 128
 	sampleRows   = 4096
 )
 

@@ -71,6 +71,11 @@ type ParserConfig struct {
 
 	// regex
 	Pattern string `yaml:"pattern"` // RE2 with named groups; the names are the field names
+
+	// Comment, for csv and regex, is a line prefix (such as "#") marking
+	// lines that are no records: Zeek's and CloudFront's header lines. Such
+	// a line is consumed without a record.
+	Comment string `yaml:"comment"`
 }
 
 // Pattern requires the value at Path to match a glob (fnmatch style, * and ?),

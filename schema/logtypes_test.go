@@ -88,10 +88,6 @@ func TestBuiltinLogTypes_Samples(t *testing.T) {
 				}
 				recs, uncs := classifySample(t, reg, table+"/"+name, payload)
 				for _, u := range uncs {
-					if headerGap(table+"/"+name, payload, u.Raw) {
-						t.Logf("known classifier gap: header line unclassified: %.80s", u.Raw)
-						continue
-					}
 					t.Errorf("unclassified: %s\n  raw: %.300s", u.Reason, u.Raw)
 				}
 				if len(recs) == 0 {
@@ -179,28 +175,6 @@ func TestBuiltinLogTypes_Unclassified(t *testing.T) {
 			}
 		})
 	}
-}
-
-// headerGaps lists the samples that start with comment lines: the
-// #Version and #Fields lines of CloudFront log files and the #separator ...
-// #types lines of Zeek logs. They are not records, but no parser consumes
-// comment lines yet, so the classifier reports them as unclassified. Until
-// one does, these leading lines (and only these) are tolerated.
-var headerGaps = map[string]int{
-	"aws_cloudfront/standard.log": 2,
-	"zeek_conn/with_headers.log":  8,
-}
-
-// headerGap reports whether raw is one of the leading header lines of a
-// sample listed in headerGaps.
-func headerGap(sample string, payload, raw []byte) bool {
-	n := headerGaps[sample]
-	for i, line := range bytes.SplitN(payload, []byte("\n"), n+1) {
-		if i < n && bytes.Equal(bytes.TrimRight(line, "\r"), raw) {
-			return true
-		}
-	}
-	return false
 }
 
 func typeOfTable(reg *schema.Registry, table string) *schema.LogType {

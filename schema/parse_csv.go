@@ -36,6 +36,7 @@ import (
 // column order). A data line seen before any header is an error. Without
 // declared fields, the first line is the header.
 type csvParser struct {
+	comment      []byte // lines starting with it are consumed without a record
 	delim, quote byte
 	header       bool
 	fields       []Field
@@ -70,7 +71,7 @@ func newCSVParser(cfg ParserConfig, fields []Field) (*csvParser, error) {
 	if delim == quote {
 		return nil, fmt.Errorf("csv delimiter and quote are both %q", delim)
 	}
-	p := &csvParser{delim: delim, quote: quote, header: cfg.Header, fields: fields,
+	p := &csvParser{comment: []byte(cfg.Comment), delim: delim, quote: quote, header: cfg.Header, fields: fields,
 		declared: make(map[string]bool)}
 	for _, f := range fields {
 		p.declared[string(appendASCIILower(nil, []byte(f.Name)))] = true
@@ -108,6 +109,9 @@ func (p *csvParser) ResetPayload() {
 // Parse reads one line. A header line emits nothing.
 func (p *csvParser) Parse(unit []byte, emit func(raw []byte, obj *fastjson.Value) error) error {
 	line := bytes.TrimPrefix(trimLine(unit), utf8BOM)
+	if len(p.comment) > 0 && bytes.HasPrefix(line, p.comment) {
+		return nil
+	}
 	if p.header && p.headerLine != nil && bytes.Equal(line, p.headerLine) {
 		return nil
 	}

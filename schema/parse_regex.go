@@ -1,6 +1,7 @@
 package schema
 
 import (
+	"bytes"
 	"fmt"
 	"regexp"
 
@@ -18,9 +19,10 @@ import (
 // are kept as matched: "-" stays "-" for the definition to interpret. When
 // several groups share a name, the last one that took part wins.
 type regexParser struct {
-	re    *regexp.Regexp
-	names []string
-	b     recordBuilder
+	comment []byte // lines starting with it are consumed without a record
+	re      *regexp.Regexp
+	names   []string
+	b       recordBuilder
 }
 
 func newRegexParser(cfg ParserConfig) (*regexParser, error) {
@@ -28,12 +30,15 @@ func newRegexParser(cfg ParserConfig) (*regexParser, error) {
 	if err != nil {
 		return nil, fmt.Errorf("regex pattern: %v", err)
 	}
-	return &regexParser{re: re, names: re.SubexpNames()}, nil
+	return &regexParser{re: re, names: re.SubexpNames(), comment: []byte(cfg.Comment)}, nil
 }
 
 // Parse matches one line.
 func (p *regexParser) Parse(unit []byte, emit func(raw []byte, obj *fastjson.Value) error) error {
 	line := trimLine(unit)
+	if len(p.comment) > 0 && bytes.HasPrefix(line, p.comment) {
+		return nil
+	}
 	m := p.re.FindSubmatchIndex(line)
 	if m == nil {
 		return fmt.Errorf("regex: line %s does not match the pattern", excerpt(line))

@@ -55,6 +55,9 @@ func (c ParserConfig) check(fields []Field) error {
 			return fmt.Errorf("pattern has no named groups")
 		}
 	}
+	if c.Comment != "" && c.Type != "csv" && c.Type != "regex" {
+		return fmt.Errorf("comment applies to the csv and regex parsers only")
+	}
 	if c.Type == "syslog" && c.Format != "" && c.Format != "rfc3164" && c.Format != "rfc5424" {
 		return fmt.Errorf("syslog format %q (want rfc3164, rfc5424 or empty for either)", c.Format)
 	}
