@@ -375,7 +375,7 @@ func (e *rowEncoder) dictionaryWorthy() []bool {
 // The first batch of a file is larger: it is also the sample that decides
 // the encoding of each string column.
 const (
-	rowsPerWrite = 128
+	rowsPerWrite = 512
 	sampleRows   = 4096
 )
 

@@ -322,7 +322,8 @@ func lineDiff(want, got string) string {
 func TestBuiltinLogTypes_Priorities(t *testing.T) {
 	reg := schema.Builtin()
 	before := [][2]string{
-		{"streamquery:results", "cloudtrail:events"},
+		{"cloudtrail:events", "streamquery:results"}, // the most common type first: cheaper
+		{"streamquery:results", "cloudwatch:events"},
 		{"cloudtrail:events", "cloudwatch:events"},
 		{"aws:guardduty", "cloudwatch:events"},
 		{"aws:security_hub", "cloudwatch:events"},
