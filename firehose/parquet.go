@@ -13,6 +13,7 @@ import (
 	"github.com/parquet-go/parquet-go/compress/snappy"
 	"github.com/parquet-go/parquet-go/compress/zstd"
 	"github.com/parquet-go/parquet-go/encoding"
+	"github.com/zeebo/xxh3"
 
 	"github.com/streamalert/streamalert/schema"
 )
@@ -221,6 +222,7 @@ type rowEncoder struct {
 	vals  [][]parquet.Value // per leaf column
 	arena []byte
 	rows  int
+	seen  map[uint64]struct{} // dictionaryWorthy's scratch
 }
 
 func newRowEncoder(cols []schema.Column) *rowEncoder {
@@ -351,22 +353,32 @@ func (e *rowEncoder) writeTo(w *parquet.Writer) error {
 // mostly distinct values (ids, request parameters) it only costs time.
 func (e *rowEncoder) dictionaryWorthy() []bool {
 	out := make([]bool, len(e.leaf))
-	seen := map[string]struct{}{}
+	if e.seen == nil {
+		e.seen = map[uint64]struct{}{}
+	}
 	for c, n := range e.leaf {
 		switch n.kind {
 		case schema.KindString, schema.KindIP, schema.KindJSON:
 		default:
 			continue
 		}
-		clear(seen)
-		nonNull := 0
-		for _, v := range e.vals[c] {
+		// Values are counted by hash: a collision only nudges the choice of
+		// encoding, never what is written. The column cannot qualify once
+		// its distinct values exceed half of all its values, null or not.
+		clear(e.seen)
+		vs := e.vals[c]
+		nonNull, worthy := 0, true
+		for _, v := range vs {
 			if !v.IsNull() {
 				nonNull++
-				seen[string(v.ByteArray())] = struct{}{}
+				e.seen[xxh3.Hash(v.ByteArray())] = struct{}{}
+				if 2*len(e.seen) > len(vs) {
+					worthy = false
+					break
+				}
 			}
 		}
-		out[c] = nonNull > 0 && 2*len(seen) <= nonNull
+		out[c] = worthy && nonNull > 0 && 2*len(e.seen) <= nonNull
 	}
 	return out
 }

@@ -170,7 +170,7 @@ func (w *Worker) Process(ctx context.Context, b Batch, skip SkipLake) (BatchResu
 			w.matches = append(w.matches, alerts.Match{
 				Rule: *p.ruleInfo[r], LogType: rec.LogType.Name, Source: rec.Source,
 				RecordID: rec.ID, EventTime: rec.EventTime, Record: rec.Map(),
-				Matched: matchedValues(m.Fields),
+				Matched: m.Values(),
 			})
 		})
 	}
@@ -196,19 +196,4 @@ func (w *Worker) Process(ctx context.Context, b Batch, skip SkipLake) (BatchResu
 		p.metrics.alerts(ar.New)
 	}
 	return res, firstErr
-}
-
-func matchedValues(fs []rules.MatchedField) map[string]any {
-	if len(fs) == 0 {
-		return nil
-	}
-	m := make(map[string]any, len(fs))
-	for _, f := range fs {
-		k := f.Field
-		if k == "" {
-			k = "keyword"
-		}
-		m[k] = f.Value
-	}
-	return m
 }

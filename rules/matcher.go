@@ -772,3 +772,21 @@ func (tm *typeMatcher) requirements(n node) map[int][]string {
 	}
 	return nil
 }
+
+// Values returns the matched field values by field path; a keyword test's
+// value is under "keyword". A field matched more than once keeps its last
+// value.
+func (m Match) Values() map[string]any {
+	if len(m.Fields) == 0 {
+		return nil
+	}
+	out := make(map[string]any, len(m.Fields))
+	for _, f := range m.Fields {
+		k := f.Field
+		if k == "" {
+			k = "keyword"
+		}
+		out[k] = f.Value
+	}
+	return out
+}

@@ -292,7 +292,7 @@ func newRulesRunCmd(g *globals) *cobra.Command {
 						return
 					}
 					enc.Encode(matchLine{Rule: r.Name, LogType: rec.LogType.Name, RecordID: rec.ID,
-						EventTime: rec.EventTime.UTC().Format(time.RFC3339Nano), Severity: r.Severity, Matched: matchedMap(match.Fields)})
+						EventTime: rec.EventTime.UTC().Format(time.RFC3339Nano), Severity: r.Severity, Matched: match.Values()})
 				})
 			}
 			for _, name := range args {
@@ -336,27 +336,12 @@ func newRulesRunCmd(g *globals) *cobra.Command {
 }
 
 type matchLine struct {
-	Rule      string            `json:"rule"`
-	LogType   string            `json:"log_type"`
-	RecordID  string            `json:"record_id"`
-	EventTime string            `json:"event_time"`
-	Severity  string            `json:"severity"`
-	Matched   map[string]string `json:"matched,omitempty"`
-}
-
-func matchedMap(fs []rules.MatchedField) map[string]string {
-	if len(fs) == 0 {
-		return nil
-	}
-	m := make(map[string]string, len(fs))
-	for _, f := range fs {
-		k := f.Field
-		if k == "" {
-			k = "keyword"
-		}
-		m[k] = f.Value
-	}
-	return m
+	Rule      string         `json:"rule"`
+	LogType   string         `json:"log_type"`
+	RecordID  string         `json:"record_id"`
+	EventTime string         `json:"event_time"`
+	Severity  string         `json:"severity"`
+	Matched   map[string]any `json:"matched,omitempty"`
 }
 
 func matchedText(fs []rules.MatchedField) string {
