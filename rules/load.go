@@ -20,6 +20,8 @@ import (
 
 	"github.com/streamalert/streamalert/schema"
 	"go.yaml.in/yaml/v3"
+
+	"github.com/streamalert/streamalert/internal/yamlnode"
 )
 
 // LogTypes is what the loader needs of a log type registry; a
@@ -1008,35 +1010,6 @@ func nodeJSON(b *bytes.Buffer, n *yaml.Node, depth int) error {
 
 // YAML helpers.
 
-func mapValue(m *yaml.Node, key string) *yaml.Node {
-	if m == nil || m.Kind != yaml.MappingNode {
-		return nil
-	}
-	for i := 0; i+1 < len(m.Content); i += 2 {
-		if m.Content[i].Value == key {
-			return m.Content[i+1]
-		}
-	}
-	return nil
-}
-
-// keyLine is the line of key in map m (of m itself when absent).
-func keyLine(m *yaml.Node, key string) int {
-	for i := 0; i+1 < len(m.Content); i += 2 {
-		if m.Content[i].Value == key {
-			return m.Content[i].Line
-		}
-	}
-	return m.Line
-}
-
-func valueLine(m *yaml.Node, key string) int {
-	if v := mapValue(m, key); v != nil {
-		return v.Line
-	}
-	return m.Line
-}
-
 func resolveAlias(n *yaml.Node) *yaml.Node {
 	for i := 0; n.Kind == yaml.AliasNode && n.Alias != nil && i < 100; i++ {
 		n = n.Alias
@@ -1164,26 +1137,6 @@ func timeValue(n *yaml.Node) (time.Time, error) {
 	return time.Time{}, fmt.Errorf("%q is not a date (2006-01-02) or an RFC 3339 time", n.Value)
 }
 
-var yamlLineRe = regexp.MustCompile(`line (\d+)`)
-
-func yamlErrLine(err error) int {
-	if m := yamlLineRe.FindStringSubmatch(err.Error()); m != nil {
-		n, _ := strconv.Atoi(m[1])
-		return n
-	}
-	return 0
-}
-
-func yamlErrMsg(err error) string {
-	s := strings.TrimPrefix(err.Error(), "yaml: ")
-	if strings.HasPrefix(s, "line ") {
-		if i := strings.Index(s, ": "); i >= 0 {
-			s = s[i+2:]
-		}
-	}
-	return s
-}
-
 func errMsg(err error) string {
 	var ie *itemError
 	if errors.As(err, &ie) {
@@ -1191,3 +1144,12 @@ func errMsg(err error) string {
 	}
 	return err.Error()
 }
+
+// The YAML place helpers, shared with the other loaders.
+var (
+	mapValue    = yamlnode.MapValue
+	keyLine     = yamlnode.KeyLine
+	valueLine   = yamlnode.ValueLine
+	yamlErrLine = yamlnode.ErrLine
+	yamlErrMsg  = yamlnode.ErrText
+)

@@ -7,6 +7,8 @@ import (
 	"strings"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/streamalert/streamalert/internal/yamlnode"
 )
 
 // LogType is one kind of log: how to parse it, what fields it has, how to
@@ -434,21 +436,10 @@ func (t *LogType) LookupField(dotted string) (Field, bool) {
 	return lookupField(t.Fields, splitPath(dotted))
 }
 
-func mapValue(m *yaml.Node, key string) *yaml.Node {
-	if m.Kind != yaml.MappingNode {
-		return nil
-	}
-	for i := 0; i+1 < len(m.Content); i += 2 {
-		if m.Content[i].Value == key {
-			return m.Content[i+1]
-		}
-	}
-	return nil
-}
-
-func valueLine(m *yaml.Node, key string) int {
-	if v := mapValue(m, key); v != nil {
-		return v.Line
-	}
-	return m.Line
-}
+// The YAML place helpers, shared with the other loaders.
+var (
+	mapValue    = yamlnode.MapValue
+	valueLine   = yamlnode.ValueLine
+	yamlErrLine = yamlnode.ErrLine
+	yamlErrMsg  = yamlnode.ErrText
+)

@@ -16,6 +16,8 @@ import (
 	"time"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/streamalert/streamalert/internal/yamlnode"
 )
 
 // Config is a loaded configuration directory.
@@ -443,25 +445,6 @@ func plainDecodeErr(err error) string {
 	return s
 }
 
-func mapValue(m *yaml.Node, key string) *yaml.Node {
-	if m == nil || m.Kind != yaml.MappingNode {
-		return nil
-	}
-	for i := 0; i+1 < len(m.Content); i += 2 {
-		if m.Content[i].Value == key {
-			return m.Content[i+1]
-		}
-	}
-	return nil
-}
-
-func valueLine(m *yaml.Node, key string) int {
-	if v := mapValue(m, key); v != nil {
-		return v.Line
-	}
-	return m.Line
-}
-
 func validName(s string) bool {
 	if s == "" {
 		return false
@@ -491,3 +474,9 @@ func (g Global) LocalLake(dataDir string) (dir string, ok bool) {
 	}
 	return p, true
 }
+
+// The YAML place helpers, shared with the other loaders.
+var (
+	mapValue  = yamlnode.MapValue
+	valueLine = yamlnode.ValueLine
+)

@@ -3,6 +3,7 @@ package config
 import (
 	"errors"
 	"fmt"
+	"github.com/streamalert/streamalert/internal/yamlnode"
 	"regexp"
 	"sort"
 	"strconv"
@@ -78,24 +79,7 @@ func (ps Problems) Err() error {
 	return errors.New(strings.Join(lines, "\n"))
 }
 
-var yamlLineRe = regexp.MustCompile(`line (\d+)`)
-
-// yamlLine pulls the line number out of a YAML error, or 0.
-func yamlLine(err error) int {
-	if m := yamlLineRe.FindStringSubmatch(err.Error()); m != nil {
-		n, _ := strconv.Atoi(m[1])
-		return n
-	}
-	return 0
-}
-
 // yamlMsg turns a YAML library error into a plain sentence without its place.
-func yamlMsg(err error) string {
-	s := strings.TrimPrefix(err.Error(), "yaml: ")
-	if strings.HasPrefix(s, "line ") {
-		if i := strings.Index(s, ": "); i >= 0 {
-			s = s[i+2:]
-		}
-	}
-	return "bad YAML: " + s
-}
+func yamlMsg(err error) string { return "bad YAML: " + yamlnode.ErrText(err) }
+
+var yamlLine = yamlnode.ErrLine

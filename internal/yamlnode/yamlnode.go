@@ -1,0 +1,68 @@
+// Package yamlnode reads the places out of YAML: values of a mapping node
+// with their lines, and the line and plain text of a YAML library error.
+// The config, schema and rules loaders share it, so that every file:line
+// they report is found the same way.
+package yamlnode
+
+import (
+	"regexp"
+	"strconv"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// MapValue returns the value of key in mapping m, or nil when m is not a
+// mapping or has no such key.
+func MapValue(m *yaml.Node, key string) *yaml.Node {
+	if m == nil || m.Kind != yaml.MappingNode {
+		return nil
+	}
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		if m.Content[i].Value == key {
+			return m.Content[i+1]
+		}
+	}
+	return nil
+}
+
+// KeyLine is the line of key in mapping m, or m's own line when absent.
+func KeyLine(m *yaml.Node, key string) int {
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		if m.Content[i].Value == key {
+			return m.Content[i].Line
+		}
+	}
+	return m.Line
+}
+
+// ValueLine is the line of key's value in mapping m, or m's own line.
+func ValueLine(m *yaml.Node, key string) int {
+	if v := MapValue(m, key); v != nil {
+		return v.Line
+	}
+	return m.Line
+}
+
+var lineRe = regexp.MustCompile(`line (\d+)`)
+
+// ErrLine pulls the line number out of a YAML library error, or 0.
+func ErrLine(err error) int {
+	if m := lineRe.FindStringSubmatch(err.Error()); m != nil {
+		n, _ := strconv.Atoi(m[1])
+		return n
+	}
+	return 0
+}
+
+// ErrText is a YAML library error without its "yaml: line N:" prefix, for
+// callers that add file:line themselves.
+func ErrText(err error) string {
+	s := strings.TrimPrefix(err.Error(), "yaml: ")
+	if strings.HasPrefix(s, "line ") {
+		if i := strings.Index(s, ": "); i >= 0 {
+			s = s[i+2:]
+		}
+	}
+	return s
+}
