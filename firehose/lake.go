@@ -220,7 +220,7 @@ func (l *Lake) addLocked(t *table, dt string, row []schema.Value, size int64) er
 	k := bufferKey{t.name, dt}
 	b := l.buffers[k]
 	if b == nil {
-		b = &buffer{t: t, dt: dt, fw: newFileWriter(t.name, t.cols, l.codec, l.opts.RowGroupRows), opened: l.opts.Now()}
+		b = &buffer{t: t, dt: dt, fw: newFileWriter(t.name, t.cols, l.codec, l.opts.RowGroupRows, &t.pool), opened: l.opts.Now()}
 		l.buffers[k] = b
 	}
 	if err := b.fw.add(row); err != nil {

@@ -391,11 +391,52 @@ const (
 	sampleRows   = 4096
 )
 
+// writerPool keeps the row encoders of a table's finished files for its
+// next files, so that their value slices and arenas are not grown again for
+// every file. (parquet-go's Writer.Reset is not used to reuse the writers
+// too: in v0.32.0 a reset writer leaves path_in_schema out of the column
+// chunk metadata.)
+type writerPool struct {
+	mu   sync.Mutex
+	encs []*rowEncoder
+}
+
+func (p *writerPool) encoder(cols []schema.Column) *rowEncoder {
+	if p != nil {
+		p.mu.Lock()
+		if n := len(p.encs); n > 0 {
+			e := p.encs[n-1]
+			p.encs = p.encs[:n-1]
+			p.mu.Unlock()
+			return e
+		}
+		p.mu.Unlock()
+	}
+	return newRowEncoder(cols)
+}
+
+// put keeps the encoder of a file written without error.
+func (p *writerPool) put(e *rowEncoder) {
+	if p == nil {
+		return
+	}
+	p.mu.Lock()
+	if len(p.encs) < maxPooled {
+		p.encs = append(p.encs, e)
+	}
+	p.mu.Unlock()
+}
+
+// maxPooled bounds the encoders a table keeps (each holds the sample
+// batch's capacity, some MB for wide tables).
+const maxPooled = 1
+
 // fileWriter writes one Parquet file of a table into an in-memory buffer.
 type fileWriter struct {
 	name         string
 	cols         []schema.Column
 	codec        compress.Codec
+	pool         *writerPool // nil: nothing is reused
 	enc          *rowEncoder
 	pw           *parquet.Writer // nil until the first batch is sampled
 	out          *fileBuffer
@@ -404,8 +445,8 @@ type fileWriter struct {
 	maxGroupRows int64
 }
 
-func newFileWriter(name string, cols []schema.Column, codec compress.Codec, maxGroupRows int64) *fileWriter {
-	return &fileWriter{name: name, cols: cols, codec: codec, enc: newRowEncoder(cols),
+func newFileWriter(name string, cols []schema.Column, codec compress.Codec, maxGroupRows int64, pool *writerPool) *fileWriter {
+	return &fileWriter{name: name, cols: cols, codec: codec, pool: pool, enc: pool.encoder(cols),
 		out: getFileBuffer(), maxGroupRows: maxGroupRows}
 }
 
@@ -464,6 +505,8 @@ func (f *fileWriter) finish() error {
 	if err := f.pw.Close(); err != nil {
 		return fmt.Errorf("close parquet file: %w", err)
 	}
+	f.pool.put(f.enc)
+	f.enc = nil
 	return nil
 }
 

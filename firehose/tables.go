@@ -68,6 +68,7 @@ type table struct {
 	scratch   []schema.Value
 	norm      []schema.Value
 	normElems []schema.Value
+	pool      writerPool // row encoders of finished files, for the next files
 }
 
 func newTable(lt *schema.LogType) (*table, error) {
