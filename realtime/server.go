@@ -34,10 +34,13 @@ type RunnerConfig struct {
 	// buffers before a commit (Firehose's buffering hints).
 	CommitInterval time.Duration
 	CommitBytes    int64
-	// MaxPending bounds the batches accepted but not yet processed; past it
-	// Submit refuses with ErrBusy (the HTTP answer is 429 with Retry-After).
-	MaxPending int
-	Logger     *slog.Logger
+	// MaxPending and MaxPendingBytes bound the batches (and their bytes)
+	// accepted but not yet processed; past either Submit refuses with
+	// ErrBusy (the HTTP answer is 429 with Retry-After), so memory stays
+	// bounded when the pipeline falls behind.
+	MaxPending      int
+	MaxPendingBytes int64
+	Logger          *slog.Logger
 }
 
 // ErrBusy is returned by Submit when the pipeline is too far behind.
@@ -65,6 +68,7 @@ type Runner struct {
 	pending  map[uint64]Batch // appended, not yet handed out
 	next     uint64           // next seq to hand out
 	inflight int
+	bytes    int64           // payload bytes of pending and in-flight batches
 	done     map[uint64]bool // processed above the watermark
 	water    uint64          // every seq ≤ water is processed
 	closing  bool
@@ -91,6 +95,9 @@ func NewRunner(ctx context.Context, cfg RunnerConfig) (*Runner, error) {
 	}
 	if cfg.MaxPending <= 0 {
 		cfg.MaxPending = 4096
+	}
+	if cfg.MaxPendingBytes <= 0 {
+		cfg.MaxPendingBytes = 256 << 20
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
@@ -170,13 +177,17 @@ func (r *Runner) Submit(source string, received time.Time, payload []byte) (uint
 		r.mu.Unlock()
 		return 0, errors.New("shutting down")
 	}
-	if len(r.pending)+r.inflight >= r.cfg.MaxPending {
+	if len(r.pending)+r.inflight >= r.cfg.MaxPending || r.bytes+int64(len(payload)) > r.cfg.MaxPendingBytes && r.bytes > 0 {
 		r.mu.Unlock()
 		return 0, ErrBusy
 	}
+	r.bytes += int64(len(payload)) // reserved before the append, so racing submits see it
 	r.mu.Unlock()
 	seq, err := r.cfg.Log.Append(source, received, payload)
 	if err != nil {
+		r.mu.Lock()
+		r.bytes -= int64(len(payload))
+		r.mu.Unlock()
 		return 0, err
 	}
 	r.mu.Lock()
@@ -239,6 +250,7 @@ func (r *Runner) worker(ctx context.Context) {
 		r.gate.RUnlock()
 		r.mu.Lock()
 		r.inflight--
+		r.bytes -= int64(len(b.Payload))
 		r.done[b.Seq] = true
 		for r.done[r.water+1] {
 			delete(r.done, r.water+1)
