@@ -159,6 +159,7 @@ func (w *Worker) Process(ctx context.Context, b Batch, skip SkipLake) (BatchResu
 		if skip == nil || !skip(rec.LogType.Table()) {
 			keep(p.lake.Write(rec))
 		}
+		var recMap map[string]any // built once, at the record's first match
 		p.matcher.Match(rec, func(r *rules.Rule, m rules.Match) {
 			res.Matches++
 			c := w.matchCnt[r]
@@ -167,9 +168,12 @@ func (w *Worker) Process(ctx context.Context, b Batch, skip SkipLake) (BatchResu
 				w.matchCnt[r] = c
 			}
 			c.Add(1)
+			if recMap == nil {
+				recMap = rec.Map()
+			}
 			w.matches = append(w.matches, alerts.Match{
 				Rule: *p.ruleInfo[r], LogType: rec.LogType.Name, Source: rec.Source,
-				RecordID: rec.ID, EventTime: rec.EventTime, Record: rec.Map(),
+				RecordID: rec.ID, EventTime: rec.EventTime, Record: recMap,
 				Matched: m.Values(),
 			})
 		})
