@@ -2,7 +2,7 @@ package historical
 
 import (
 	"context"
-	"os"
+	"github.com/streamalert/streamalert/internal/schematest"
 	"testing"
 	"time"
 
@@ -12,20 +12,7 @@ import (
 
 // testRegistry is the built-in log types plus the compiler's test types.
 func testRegistry(t testing.TB) *schema.Registry {
-	t.Helper()
-	data, err := os.ReadFile("../queries/testdata/logtypes.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	extra, errs := schema.ParseDefinitions("logtypes.yaml", data)
-	if len(errs) > 0 {
-		t.Fatal(errs)
-	}
-	reg, err := schema.NewRegistry(append(schema.Builtin().All(), extra...))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return reg
+	return schematest.Registry(t, "../queries/testdata/logtypes.yaml")
 }
 
 // classify turns JSON payloads into records of a log type, arriving at the

@@ -1,7 +1,7 @@
 package queries
 
 import (
-	"os"
+	"github.com/streamalert/streamalert/internal/schematest"
 	"path/filepath"
 	"testing"
 
@@ -11,20 +11,7 @@ import (
 
 // testRegistry is the built-in log types plus testdata/logtypes.yaml.
 func testRegistry(t testing.TB) *schema.Registry {
-	t.Helper()
-	data, err := os.ReadFile("testdata/logtypes.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	extra, errs := schema.ParseDefinitions("testdata/logtypes.yaml", data)
-	if len(errs) > 0 {
-		t.Fatal(errs)
-	}
-	reg, err := schema.NewRegistry(append(schema.Builtin().All(), extra...))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return reg
+	return schematest.Registry(t, "testdata/logtypes.yaml")
 }
 
 // testRules loads the compiler's test rules (testdata/rules).
