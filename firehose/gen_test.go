@@ -129,7 +129,7 @@ func expectedValue(t schema.Type, v schema.Value) any {
 	case schema.KindBigint:
 		return v.I
 	case schema.KindFloat:
-		return v.F
+		return v.Float()
 	case schema.KindBool:
 		return v.I != 0
 	case schema.KindTimestamp:

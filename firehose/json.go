@@ -52,7 +52,7 @@ func hasJSON(t schema.Type, v schema.Value) bool {
 	}
 	switch t.Kind {
 	case schema.KindFloat:
-		return !math.IsNaN(v.F) && !math.IsInf(v.F, 0)
+		return !math.IsNaN(v.Float()) && !math.IsInf(v.Float(), 0)
 	case schema.KindArray:
 		return v.Kind == schema.KindArray
 	case schema.KindObject:
@@ -70,7 +70,7 @@ func appendValueJSON(b []byte, t schema.Type, v schema.Value) []byte {
 	case schema.KindBigint:
 		return strconv.AppendInt(b, v.I, 10)
 	case schema.KindFloat:
-		return strconv.AppendFloat(b, v.F, 'g', -1, 64)
+		return strconv.AppendFloat(b, v.Float(), 'g', -1, 64)
 	case schema.KindBool:
 		return strconv.AppendBool(b, v.I != 0)
 	case schema.KindTimestamp:

@@ -300,7 +300,7 @@ func (e *rowEncoder) value(n *colNode, v schema.Value, r, d int) {
 		case schema.KindBigint, schema.KindTimestamp:
 			pv = parquet.Int64Value(v.I)
 		case schema.KindFloat:
-			pv = parquet.DoubleValue(v.F)
+			pv = parquet.DoubleValue(v.Float())
 		case schema.KindBool:
 			pv = parquet.BooleanValue(v.I != 0)
 		}

@@ -239,7 +239,7 @@ func appendValue(out []fieldValue, v schema.Value, t schema.Type) []fieldValue {
 	case schema.KindInt, schema.KindBigint:
 		return append(out, fieldValue{text: v.Text(), num: float64(v.I), isNum: true})
 	case schema.KindFloat:
-		return append(out, fieldValue{text: v.Text(), num: v.F, isNum: true})
+		return append(out, fieldValue{text: v.Text(), num: v.Float(), isNum: true})
 	}
 	return append(out, fieldValue{text: v.Text()})
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"math"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -722,7 +723,10 @@ func (c *Classifier) build(cd *candidate, raw []byte, canonRaw bool, xs, xe int)
 			continue
 		}
 		v := &slab[i]
-		v.Kind, v.I, v.F = nd.kind, nd.i, nd.f
+		v.Kind, v.I = nd.kind, nd.i
+		if nd.kind == KindFloat {
+			v.I = int64(math.Float64bits(nd.f))
+		}
 		if nd.n > 0 {
 			off := canonBase + nd.off
 			if nd.inText {

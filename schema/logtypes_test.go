@@ -266,7 +266,7 @@ func renderValue(t schema.Type, v schema.Value) any {
 	case schema.KindInt, schema.KindBigint:
 		return v.I
 	case schema.KindFloat:
-		return v.F
+		return v.Float()
 	case schema.KindBool:
 		return v.Bool()
 	case schema.KindTimestamp:

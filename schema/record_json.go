@@ -52,7 +52,7 @@ func plain(t Type, v Value) any {
 	case KindInt, KindBigint:
 		return v.I
 	case KindFloat:
-		return v.F
+		return v.Float()
 	case KindBool:
 		return v.I != 0
 	case KindTimestamp:

@@ -1,6 +1,7 @@
 package schema
 
 import (
+	"math"
 	"strconv"
 	"time"
 )
@@ -11,7 +12,7 @@ import (
 //	KindInt, KindBigint: I
 //	KindTimestamp: I (Unix microseconds, UTC)
 //	KindBool: I (0 or 1)
-//	KindFloat: F
+//	KindFloat: I (the IEEE 754 bits; read it with Float)
 //	KindArray: L (the elements)
 //	KindObject: L (aligned with the declared sub-fields; missing ones are KindNull)
 //
@@ -20,9 +21,12 @@ type Value struct {
 	Kind Kind
 	S    string
 	I    int64
-	F    float64
 	L    []Value
 }
+
+// Float returns a float value's number (held as its bits in I, which keeps
+// Value at 56 bytes: classification allocates one per field of a record).
+func (v Value) Float() float64 { return math.Float64frombits(uint64(v.I)) }
 
 // IsNull reports whether v is missing or null.
 func (v Value) IsNull() bool { return v.Kind == KindNull }
@@ -44,7 +48,7 @@ func (v Value) Text() string {
 	case KindInt, KindBigint:
 		return strconv.FormatInt(v.I, 10)
 	case KindFloat:
-		return strconv.FormatFloat(v.F, 'g', -1, 64)
+		return strconv.FormatFloat(v.Float(), 'g', -1, 64)
 	case KindBool:
 		if v.I != 0 {
 			return "true"
@@ -59,7 +63,7 @@ func (v Value) Text() string {
 // Str, Int, Float, Bool, Time build values.
 func Str(s string) Value       { return Value{Kind: KindString, S: s} }
 func Int(i int64) Value        { return Value{Kind: KindBigint, I: i} }
-func Float(f float64) Value    { return Value{Kind: KindFloat, F: f} }
+func Float(f float64) Value    { return Value{Kind: KindFloat, I: int64(math.Float64bits(f))} }
 func Time(t time.Time) Value   { return Value{Kind: KindTimestamp, I: t.UnixMicro()} }
 func JSONText(s string) Value  { return Value{Kind: KindJSON, S: s} }
 func Array(vs ...Value) Value  { return Value{Kind: KindArray, L: vs} }
