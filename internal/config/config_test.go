@@ -142,3 +142,18 @@ func TestParseDuration(t *testing.T) {
 		}
 	}
 }
+
+func TestValidate_Outputs(t *testing.T) {
+	cases := []struct{ body, want string }{
+		{"file:alerts:\n  path: a.jsonl\ncarrier:pigeon: {}\n", `unknown service "carrier"`},
+		{"file:alerts:\n  path: a.jsonl\n  colour: blue\n", `takes no setting "colour"`},
+	}
+	for _, c := range cases {
+		dir := writeConfig(t, map[string]string{"outputs.yaml": c.body})
+		cfg, ps := LoadDir(dir)
+		got := Validate(cfg, ps)
+		if err := got.Err(); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("outputs.yaml %q: want a problem containing %s, got %v", c.body, c.want, err)
+		}
+	}
+}

@@ -1,6 +1,10 @@
 package config
 
 import (
+	"sort"
+	"strings"
+
+	"github.com/streamalert/streamalert/alerts"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -51,6 +55,7 @@ func Validate(c *Config, loadProblems Problems) Problems {
 		ps = append(ps, tps...)
 	}
 	ps = append(ps, c.CheckRuleOutputs()...)
+	ps = append(ps, c.CheckOutputs()...)
 	if c.FS != nil {
 		_, errs := queries.LoadHunts(c.FS, "hunts")
 		for _, err := range errs {
@@ -59,4 +64,41 @@ func Validate(c *Config, loadProblems Problems) Problems {
 	}
 	ps.Sort()
 	return ps
+}
+
+// CheckOutputs reports outputs of an unknown service, settings the service
+// does not take, and required settings that are missing. Secrets are not
+// checked here: they are stored apart (`streamalert outputs set`), and
+// `streamalert outputs list` shows which are missing.
+func (c *Config) CheckOutputs() Problems {
+	var ps Problems
+	for _, o := range c.Outputs {
+		svc, ok := alerts.LookupService(o.Service)
+		if !ok {
+			ps.add(o.File, o.Line, "output %s: unknown service %q (see `streamalert outputs list --all`)", o.Name, o.Service)
+			continue
+		}
+		known := map[string]bool{}
+		for _, st := range svc.Settings {
+			known[st.Name] = true
+			if st.Required && o.Settings[st.Name] == "" {
+				ps.add(o.File, o.Line, "output %s: setting %s is required (%s)", o.Name, st.Name, st.Doc)
+			}
+		}
+		for _, k := range sortedKeys(o.Settings) {
+			if !known[k] && !strings.HasPrefix(k, "template.") {
+				ps.add(o.File, o.Line, "output %s: %s takes no setting %q", o.Name, o.Service, k)
+			}
+		}
+	}
+	return ps
+}
+
+func sortedKeys(m map[string]string) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
 }
