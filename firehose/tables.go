@@ -25,11 +25,14 @@ var Unclassified = builtinTable(UnclassifiedTableName,
 // Alerts is the table of alerts, the single definition of its columns. The
 // common columns hold the triggering record's id (sa_record_id), its source
 // (sa_source) and event time (sa_event_time); sa_ingest_time is when the
-// alert was written. record and context are JSON text.
+// alert was written. record and context are JSON text. status is the
+// alert's status when the row was written (a merging or suppressed alert's
+// row stays as it was; the merged alert gets its own row).
 var Alerts = builtinTable(AlertsTableName,
 	"Alerts raised by rules, hunts and sweeps.",
 	"alert_id", "string",
 	"rule_name", "string",
+	"status", "string",
 	"severity", "string",
 	"log_type", "string",
 	"created", "timestamp",

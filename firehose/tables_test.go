@@ -21,7 +21,7 @@ func TestBuiltinTables_Columns(t *testing.T) {
 		want string
 	}{
 		{Unclassified, "reason raw sa_event_time sa_ingest_time sa_record_id sa_source sa_extras"},
-		{Alerts, "alert_id rule_name severity log_type created record context outputs staged count first_time last_time sa_event_time sa_ingest_time sa_record_id sa_source sa_extras"},
+		{Alerts, "alert_id rule_name status severity log_type created record context outputs staged count first_time last_time sa_event_time sa_ingest_time sa_record_id sa_source sa_extras"},
 	} {
 		var names []string
 		for _, col := range c.lt.Columns() {
@@ -69,7 +69,7 @@ func TestLake_AlertRowsReadBack(t *testing.T) {
 	}
 	first := now.Add(-time.Hour)
 	row := []schema.Value{
-		schema.Str("alert-1"), schema.Str("aws_root_login"), schema.Str("high"), schema.Str("cloudtrail:events"),
+		schema.Str("alert-1"), schema.Str("aws_root_login"), schema.Str("pending"), schema.Str("high"), schema.Str("cloudtrail:events"),
 		schema.Time(now), schema.JSONText(`{"eventName":"ConsoleLogin"}`), schema.JSONText(`{"ioc":false}`),
 		schema.Array(schema.Str("slack:security"), schema.Str("pagerduty:oncall")), schema.BoolValue(true),
 		schema.Int(3), schema.Time(first), schema.Time(now),

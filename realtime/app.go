@@ -394,6 +394,8 @@ func AlertRow(al *alerts.Alert) []schema.Value {
 			v = str(al.ID)
 		case "rule_name":
 			v = str(al.Rule)
+		case "status":
+			v = str(string(al.Status))
 		case "severity":
 			v = str(al.Severity)
 		case "log_type":

@@ -62,6 +62,7 @@ func Handler(run *Runner, metrics *Metrics, sources []HTTPSource) http.Handler {
 				jsonError(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("body over %d bytes", src.MaxBodyBytes))
 				return
 			}
+			metrics.Rejected(name, "bad_body")
 			jsonError(w, http.StatusBadRequest, "reading body: "+err.Error())
 			return
 		}
@@ -74,10 +75,12 @@ func Handler(run *Runner, metrics *Metrics, sources []HTTPSource) http.Handler {
 				return
 			}
 		default:
+			metrics.Rejected(name, "bad_encoding")
 			jsonError(w, http.StatusUnsupportedMediaType, fmt.Sprintf("Content-Encoding %q (want gzip or none)", enc))
 			return
 		}
 		if len(bytes.TrimSpace(body)) == 0 {
+			metrics.Rejected(name, "empty")
 			jsonError(w, http.StatusBadRequest, "empty body")
 			return
 		}
