@@ -6,6 +6,7 @@ package realtime
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"sync/atomic"
@@ -132,6 +133,25 @@ type BatchResult struct {
 	Alerts       int
 }
 
+// ErrAlerts marks a Process error of the alert store only: the batch's
+// records are in the lake, and RetryAlerts retries just its matches.
+var ErrAlerts = errors.New("alert store")
+
+// RetryAlerts hands the matches of the last processed batch to the alert
+// processor again (alert ids are stable, so a repeat makes nothing twice)
+// and returns how many new alerts it made.
+func (w *Worker) RetryAlerts(ctx context.Context) (int, error) {
+	if len(w.matches) == 0 || w.p.alerter == nil {
+		return 0, nil
+	}
+	ar, err := w.p.alerter.Process(ctx, w.matches)
+	if err != nil {
+		return 0, fmt.Errorf("%w: %w", ErrAlerts, err)
+	}
+	w.p.metrics.alerts(ar.New)
+	return ar.New, nil
+}
+
 // SkipLake, when set on a batch run, says a table's rows of this batch are
 // already in the lake (found at recovery) and must not be written again.
 type SkipLake func(table string) bool
@@ -191,13 +211,15 @@ func (w *Worker) Process(ctx context.Context, b Batch, skip SkipLake) (BatchResu
 	}
 	res.Records = res.Classified + res.Unclassified
 	p.metrics.batch(b.Source, res.Records)
+	if firstErr != nil {
+		return res, firstErr
+	}
 	if len(w.matches) > 0 && p.alerter != nil {
-		ar, err := p.alerter.Process(ctx, w.matches)
+		n, err := w.RetryAlerts(ctx)
 		if err != nil {
-			keep(fmt.Errorf("alerts for batch %d: %w", b.Seq, err))
+			return res, fmt.Errorf("alerts for batch %d: %w", b.Seq, err)
 		}
-		res.Alerts = ar.New
-		p.metrics.alerts(ar.New)
+		res.Alerts = n
 	}
 	return res, firstErr
 }

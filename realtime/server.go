@@ -231,13 +231,12 @@ func (r *Runner) worker(ctx context.Context) {
 	w := r.cfg.Pipeline.NewWorker()
 	for b := range r.work {
 		r.gate.RLock()
-		for attempt := 1; ; attempt++ {
-			_, err := w.Process(ctx, b, nil)
-			if err == nil {
-				break
-			}
-			// The batch is in the ingest log: never drop it. A failing lake
-			// or alert store is retried until it recovers.
+		_, err := w.Process(ctx, b, nil)
+		for attempt := 1; err != nil; attempt++ {
+			// The batch is in the ingest log: never drop it. A failing
+			// alert store is retried (its matches only: the records are in
+			// the lake's buffers already) until it recovers. Any other
+			// failure retries the whole batch.
 			r.log.Error("batch failed; retrying", "seq", b.Seq, "attempt", attempt, "err", err)
 			select {
 			case <-time.After(min(time.Duration(attempt)*time.Second, 30*time.Second)):
@@ -245,6 +244,11 @@ func (r *Runner) worker(ctx context.Context) {
 			}
 			if ctx.Err() != nil {
 				break
+			}
+			if errors.Is(err, ErrAlerts) {
+				_, err = w.RetryAlerts(ctx)
+			} else {
+				_, err = w.Process(ctx, b, nil)
 			}
 		}
 		r.gate.RUnlock()
