@@ -72,11 +72,6 @@ func (g *gen) at(curve *[24]float64) time.Time {
 	return g.day.Add(time.Duration(h)*time.Hour + time.Duration(g.r.Int64N(int64(time.Hour/time.Microsecond)))*time.Microsecond)
 }
 
-// within returns a time in [from, to).
-func (g *gen) within(from, to time.Time) time.Time {
-	return from.Add(time.Duration(g.r.Int64N(int64(to.Sub(from)/time.Microsecond))) * time.Microsecond)
-}
-
 // clamp keeps t inside the day.
 func (g *gen) clamp(t time.Time) time.Time {
 	end := g.day.Add(24*time.Hour - time.Microsecond)

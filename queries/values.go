@@ -32,16 +32,6 @@ type source struct {
 
 var textType = schema.Type{Kind: schema.KindString}
 
-// numeric reports whether the values compare as numbers (declared int,
-// bigint and float fields, as the matcher's isNum).
-func (s source) numeric() bool {
-	switch s.elem.Kind {
-	case schema.KindInt, schema.KindBigint, schema.KindFloat:
-		return true
-	}
-	return false
-}
-
 // column renders the expression of a declared (possibly nested) field
 // from its lake column names.
 func column(cols []string) string {

@@ -82,8 +82,7 @@ func (m *Metrics) recordCounters(source, logType string) recordCounters {
 func (m *Metrics) batch(source string, records int) {
 	m.add("streamalert_batches_total", 1, "source", source)
 }
-func (m *Metrics) match(rule string) { m.add("streamalert_rule_matches_total", 1, "rule", rule) }
-func (m *Metrics) alerts(n int)      { m.add("streamalert_alerts_total", int64(n)) }
+func (m *Metrics) alerts(n int) { m.add("streamalert_alerts_total", int64(n)) }
 
 // OutputFailure counts a failed delivery to an output.
 func (m *Metrics) OutputFailure(output string) {

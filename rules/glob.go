@@ -61,16 +61,6 @@ func (g Glob) normalize() Glob {
 	return out
 }
 
-// hasWild reports whether g has any wildcard.
-func (g Glob) hasWild() bool {
-	for _, p := range g {
-		if p.Wild != 0 {
-			return true
-		}
-	}
-	return false
-}
-
 // literal returns g's text when it has no wildcard.
 func (g Glob) literal() (string, bool) {
 	switch {

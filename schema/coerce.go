@@ -227,9 +227,6 @@ func (c *coercer) allocSlots(n int) int {
 	return start
 }
 
-// stringBytes views s as bytes; they must not be modified.
-func stringBytes(s string) []byte { return unsafe.Slice(unsafe.StringData(s), len(s)) }
-
 // bytesString views b as a string; b must not be modified while it is used.
 func bytesString(b []byte) string {
 	if len(b) == 0 {
