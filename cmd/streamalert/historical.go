@@ -256,10 +256,6 @@ prints one object per match (rule, log_type, record_id), comparable with
 func printBacktest(cmd *cobra.Command, set *rules.Set, results []historical.RuleResult) error {
 	w := cmd.OutOrStdout()
 	ctx := cmd.Context()
-	proc, err := alerts.NewProcessor(alerts.ProcessorConfig{Store: alerts.NewMemoryStore(), Log: slog.New(slog.DiscardHandler), StagingPeriod: -1, MergeSettle: -1})
-	if err != nil {
-		return err
-	}
 	var total int64
 	var bytes int64
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
@@ -271,22 +267,28 @@ func printBacktest(cmd *cobra.Command, set *rules.Set, results []historical.Rule
 		}
 		total += r.Matches
 		bytes += r.BytesScanned
-		wouldAlert := 0
+		wouldAlert, err := 0, error(nil)
 		if rule := set.Get(r.Rule); rule != nil && len(r.Records) > 0 {
 			info := realtime.RuleInfo(rule)
 			info.Staged = false
+			// Lake rows are keyed by column names (lower-case, sanitized):
+			// the merge keys must name them the same way.
+			keys := make([]string, len(info.MergeByKeys))
+			for i, k := range info.MergeByKeys {
+				parts := strings.Split(k, ".")
+				for j, p := range parts {
+					parts[j] = schema.ColumnName(p)
+				}
+				keys[i] = strings.Join(parts, ".")
+			}
+			info.MergeByKeys = keys
 			ms := make([]alerts.Match, len(r.Records))
 			for i, m := range r.Records {
 				ms[i] = alerts.Match{Rule: info, LogType: m.LogType, RecordID: m.RecordID, EventTime: m.EventTime, Record: m.Record}
 			}
-			res, err := proc.Process(ctx, ms)
-			if err != nil {
+			if wouldAlert, err = wouldAlerts(ctx, ms); err != nil {
 				return err
 			}
-			tick, _ := proc.Settle(ctx)
-			// New alerts, less those held back (threshold, dedup) or folded
-			// into a merge, plus the merged alerts those became.
-			wouldAlert = res.New - res.Suppressed - res.Merging + tick.Merged
 		}
 		days := make([]string, 0, len(r.PerDay))
 		for _, d := range r.PerDay {
@@ -308,4 +310,23 @@ func printBacktest(cmd *cobra.Command, set *rules.Set, results []historical.Rule
 	}
 	fmt.Fprintf(w, "\n%d rules, %d matches, %s scanned (Athena: $%.4f)\n", len(results), total, byteSize(bytes), historical.AthenaCostUSD(bytes))
 	return nil
+}
+
+// wouldAlerts runs matches through an alert processor on a throw-away
+// store, closing every merge window, and counts the alerts a person would
+// have seen: neither held back (threshold, dedup) nor folded into a merge.
+func wouldAlerts(ctx context.Context, ms []alerts.Match) (int, error) {
+	st := alerts.NewMemoryStore()
+	proc, err := alerts.NewProcessor(alerts.ProcessorConfig{Store: st, Log: slog.New(slog.DiscardHandler), StagingPeriod: -1, MergeSettle: -1})
+	if err != nil {
+		return 0, err
+	}
+	if _, err := proc.Process(ctx, ms); err != nil {
+		return 0, err
+	}
+	if _, err := proc.Settle(ctx); err != nil {
+		return 0, err
+	}
+	seen, err := st.List(ctx, alerts.Filter{Status: []alerts.Status{alerts.StatusPending, alerts.StatusDelivered, alerts.StatusFailed, alerts.StatusStaged}})
+	return len(seen), err
 }
