@@ -70,6 +70,9 @@ type Lake struct {
 	closed  bool
 	stats   Stats
 
+	lastHour int64  // arrival's cache: the hour (Unix hours) last named,
+	lastDT   string // and its partition name
+
 	stop chan struct{}
 	done chan struct{}
 }
@@ -147,7 +150,7 @@ func (l *Lake) Write(rec *schema.Record) error {
 	if size == 0 {
 		size = rowSize(rec.Values)
 	}
-	return l.addLocked(t, l.arrival(rec.IngestTime), t.recordRow(rec), size)
+	return l.addLocked(t, l.arrival(rec.IngestTime), rec.Values, len(t.lt.Fields), t.recordTail(rec), size)
 }
 
 // WriteUnclassified buffers an unclassified record in the unclassified table.
@@ -158,7 +161,8 @@ func (l *Lake) WriteUnclassified(u *schema.Unclassified) error {
 		l.mu.Unlock()
 		return err
 	}
-	return l.addLocked(t, l.arrival(u.IngestTime), unclassifiedRow(u), int64(len(u.Raw)+len(u.Reason)))
+	row := unclassifiedRow(u)
+	return l.addLocked(t, l.arrival(u.IngestTime), row, len(row), nil, int64(len(u.Raw)+len(u.Reason)))
 }
 
 // WriteRows buffers rows of a table that is not fed by records, such as
@@ -172,7 +176,7 @@ func (l *Lake) WriteRows(lt *schema.LogType, rows ...[]schema.Value) error {
 			l.mu.Unlock()
 			return err
 		}
-		if err := l.addLocked(t, l.arrival(time.Time{}), row, rowSize(row)); err != nil {
+		if err := l.addLocked(t, l.arrival(time.Time{}), row, len(row), nil, rowSize(row)); err != nil {
 			return err
 		}
 	}
@@ -183,7 +187,12 @@ func (l *Lake) arrival(t time.Time) string {
 	if t.IsZero() {
 		t = l.opts.Now()
 	}
-	return t.UTC().Format("2006-01-02-15")
+	// Records come in arrival order, so the hour rarely changes: its name
+	// is made once per hour, not per record.
+	if h := t.Unix() / 3600; h != l.lastHour || l.lastDT == "" {
+		l.lastHour, l.lastDT = h, t.UTC().Format("2006-01-02-15")
+	}
+	return l.lastDT
 }
 
 // table returns the table of a log type, building it on first use. A log
@@ -211,8 +220,9 @@ func (l *Lake) table(lt *schema.LogType) (*table, error) {
 }
 
 // addLocked adds a row to the buffer of (t, dt), unlocks l, and writes the
-// buffer out if it is full.
-func (l *Lake) addLocked(t *table, dt string, row []schema.Value, size int64) error {
+// buffer out if it is full. The row's first nHead columns come from head
+// (nulls past its end), the others from tail (see pqWriter.add).
+func (l *Lake) addLocked(t *table, dt string, head []schema.Value, nHead int, tail []schema.Value, size int64) error {
 	if l.closed {
 		l.mu.Unlock()
 		return ErrClosed
@@ -220,10 +230,15 @@ func (l *Lake) addLocked(t *table, dt string, row []schema.Value, size int64) er
 	k := bufferKey{t.name, dt}
 	b := l.buffers[k]
 	if b == nil {
-		b = &buffer{t: t, dt: dt, fw: newFileWriter(t.name, t.cols, l.codec, l.opts.RowGroupRows, &t.pool), opened: l.opts.Now()}
+		fw, err := newFileWriter(t.name, t.cols, l.codec, l.opts.RowGroupRows, &t.pool)
+		if err != nil {
+			l.mu.Unlock()
+			return fmt.Errorf("firehose: table %s: %w", t.name, err)
+		}
+		b = &buffer{t: t, dt: dt, fw: fw, opened: l.opts.Now()}
 		l.buffers[k] = b
 	}
-	if err := b.fw.add(row); err != nil {
+	if err := b.fw.add(head, nHead, tail); err != nil {
 		// The Parquet writer is unusable after an error (none is expected
 		// writing to memory); the buffer's rows are dropped with it.
 		delete(l.buffers, k)

@@ -31,9 +31,12 @@ func TestFileWriter_ReusedWriterWritesSameBytes(t *testing.T) {
 			}
 			write := func(pool *writerPool, rows [][]schema.Value) []byte {
 				t.Helper()
-				fw := newFileWriter(tb.name, tb.cols, codecs[CompressionZstd], 2000, pool)
+				fw, err := newFileWriter(tb.name, tb.cols, codecs[CompressionZstd], 2000, pool)
+				if err != nil {
+					t.Fatal(err)
+				}
 				for _, row := range rows {
-					if err := fw.add(row); err != nil {
+					if err := fw.add(row, len(row), nil); err != nil {
 						t.Fatal(err)
 					}
 				}
@@ -51,7 +54,7 @@ func TestFileWriter_ReusedWriterWritesSameBytes(t *testing.T) {
 					}
 				}
 			}
-			if len(pool.encs) == 0 {
+			if len(pool.ws) == 0 {
 				t.Fatal("no encoder was kept for reuse")
 			}
 		})

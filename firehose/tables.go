@@ -69,6 +69,7 @@ type table struct {
 	cols      []schema.Column
 	normTyp   []string // the sa_normalized sub-fields, in order; nil when the table has no sa_normalized
 	scratch   []schema.Value
+	tail      []schema.Value
 	norm      []schema.Value
 	normElems []schema.Value
 	pool      writerPool // row encoders of finished files, for the next files
@@ -76,7 +77,7 @@ type table struct {
 
 func newTable(lt *schema.LogType) (*table, error) {
 	cols := lt.Columns()
-	if _, err := ParquetSchema(lt.Table(), cols); err != nil {
+	if _, err := newPQWriter(lt.Table(), cols, codecs[CompressionZstd]); err != nil {
 		return nil, err
 	}
 	t := &table{lt: lt, name: lt.Table(), cols: cols}
@@ -98,12 +99,21 @@ func (t *table) recordRow(rec *schema.Record) []schema.Value {
 	for len(row) < len(t.lt.Fields) {
 		row = append(row, schema.Value{})
 	}
-	row = row[:len(t.lt.Fields)]
+	row = append(row[:len(t.lt.Fields)], t.recordTail(rec)...)
+	t.scratch = row
+	return row
+}
+
+// recordTail returns the columns of a record's row that follow the log
+// type's fields: the sa_ columns. The lake writer takes the fields from
+// rec.Values as they are and these from here, so the record's values are
+// not copied. The returned slice is scratch space, valid until the next call.
+func (t *table) recordTail(rec *schema.Record) []schema.Value {
 	et := rec.EventTime
 	if et.IsZero() {
 		et = rec.IngestTime
 	}
-	row = append(row, timeValue(et), timeValue(rec.IngestTime), textValue(rec.ID), textValue(rec.Source))
+	tail := append(t.tail[:0], timeValue(et), timeValue(rec.IngestTime), textValue(rec.ID), textValue(rec.Source))
 	if t.normTyp != nil {
 		// The element values live in one scratch slice reused by every
 		// row; the encoder has copied what it needs before the next row.
@@ -120,11 +130,11 @@ func (t *table) recordRow(rec *schema.Record) []schema.Value {
 			}
 			t.norm = append(t.norm, schema.Value{Kind: schema.KindArray, L: t.normElems[start:len(t.normElems):len(t.normElems)]})
 		}
-		row = append(row, schema.Value{Kind: schema.KindObject, L: t.norm})
+		tail = append(tail, schema.Value{Kind: schema.KindObject, L: t.norm})
 	}
-	row = append(row, textValue(rec.Extras))
-	t.scratch = row
-	return row
+	tail = append(tail, textValue(rec.Extras))
+	t.tail = tail
+	return tail
 }
 
 // unclassifiedRow lays an unclassified record out as a row of Unclassified.

@@ -101,7 +101,7 @@ func (d *countingDest) Put(_ context.Context, _ string, data []byte) error {
 }
 func (d *countingDest) String() string { return "counting" }
 
-func BenchmarkParquetGo(b *testing.B) {
+func BenchmarkLake(b *testing.B) {
 	for _, comp := range []string{"snappy", "zstd"} {
 		b.Run(comp, func(b *testing.B) {
 			run(b, func(b *testing.B, n int) int64 {
@@ -176,7 +176,7 @@ func appendArrow(bld array.Builder, t schema.Type, v schema.Value) {
 	case *array.Int64Builder:
 		bb.Append(v.I)
 	case *array.Float64Builder:
-		bb.Append(v.F)
+		bb.Append(v.Float())
 	case *array.BooleanBuilder:
 		bb.Append(v.I != 0)
 	case *array.TimestampBuilder:

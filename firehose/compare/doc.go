@@ -1,7 +1,9 @@
 // Package compare holds the benchmark that chose the Parquet library of the
-// embedded lake writer. It compares github.com/parquet-go/parquet-go (as
-// the firehose package uses it), github.com/apache/arrow/go/v15 (pqarrow)
-// and github.com/xitongsys/parquet-go on the same CloudTrail-shaped rows.
+// embedded lake writer. It compares the firehose package's writer
+// (BenchmarkLake: its own page encoding on parquet-go's format packages;
+// when the choice was made, parquet-go's column writers),
+// github.com/apache/arrow/go/v15 (pqarrow) and github.com/xitongsys/parquet-go
+// on the same CloudTrail-shaped rows.
 // It is built only with the parquetcompare tag, so that nothing else links
 // three Parquet libraries:
 //
