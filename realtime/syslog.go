@@ -45,30 +45,51 @@ func (l *SyslogListener) Start() error {
 	if proto == "" {
 		proto = "both"
 	}
-	if proto == "udp" || proto == "both" {
-		pc, err := net.ListenPacket("udp", l.Addr)
-		if err != nil {
-			return fmt.Errorf("syslog %s: %w", l.Source, err)
-		}
+	var pc net.PacketConn
+	var ln net.Listener
+	var err error
+	switch proto {
+	case "udp":
+		pc, err = net.ListenPacket("udp", l.Addr)
+	case "tcp":
+		ln, err = net.Listen("tcp", l.Addr)
+	default:
+		pc, ln, err = listenBoth(l.Addr)
+	}
+	if err != nil {
+		return fmt.Errorf("syslog %s: %w", l.Source, err)
+	}
+	if pc != nil {
 		l.udp = pc
 		l.wg.Add(1)
 		go l.serveUDP()
 	}
-	if proto == "tcp" || proto == "both" {
-		addr := l.Addr
-		if l.udp != nil {
-			addr = l.udp.LocalAddr().String() // same port as UDP when it was 0
-		}
-		ln, err := net.Listen("tcp", addr)
-		if err != nil {
-			l.Close()
-			return fmt.Errorf("syslog %s: %w", l.Source, err)
-		}
+	if ln != nil {
 		l.tcp = ln
 		l.wg.Add(1)
 		go l.serveTCP()
 	}
 	return nil
+}
+
+// listenBoth binds UDP and TCP on one port. With port 0 the system picks
+// the UDP port, which may be taken for TCP: then another is picked.
+func listenBoth(addr string) (net.PacketConn, net.Listener, error) {
+	_, port, _ := net.SplitHostPort(addr)
+	for attempt := 0; ; attempt++ {
+		pc, err := net.ListenPacket("udp", addr)
+		if err != nil {
+			return nil, nil, err
+		}
+		ln, err := net.Listen("tcp", pc.LocalAddr().String())
+		if err == nil {
+			return pc, ln, nil
+		}
+		pc.Close()
+		if port != "0" || attempt == 20 {
+			return nil, nil, err
+		}
+	}
 }
 
 // UDPAddr and TCPAddr report the bound addresses.
