@@ -447,3 +447,34 @@ func (m *MemoryStore) Close() error {
 	m.closed = true
 	return nil
 }
+
+// Find returns the alert with id, or else the one alert whose id starts
+// with it; an error wrapping ErrNotFound when there is none, and one naming
+// them when several match.
+func Find(ctx context.Context, st Store, id string) (*Alert, error) {
+	if a, err := st.Get(ctx, id); err == nil {
+		return a, nil
+	} else if !errors.Is(err, ErrNotFound) {
+		return nil, err
+	}
+	all, err := st.List(ctx, Filter{})
+	if err != nil {
+		return nil, err
+	}
+	var ids []string
+	var found *Alert
+	for _, a := range all {
+		if id != "" && strings.HasPrefix(a.ID, id) {
+			ids = append(ids, a.ID)
+			found = a
+		}
+	}
+	switch len(ids) {
+	case 0:
+		return nil, fmt.Errorf("no alert %q: %w", id, ErrNotFound)
+	case 1:
+		return found, nil
+	}
+	sort.Strings(ids)
+	return nil, fmt.Errorf("%q matches %d alerts: %s", id, len(ids), strings.Join(ids, ", "))
+}

@@ -54,6 +54,10 @@ var (
 // storeVersion is written in the meta bucket; a file of another version is refused.
 const storeVersion = "1"
 
+// ErrStoreLocked is returned by OpenBolt when another process (a running
+// `streamalert serve`) holds the store.
+var ErrStoreLocked = errors.New("the file is in use by another process (is `streamalert serve` running?)")
+
 // DefaultStorePath is where the alert store lives in a data directory.
 func DefaultStorePath(dataDir string) string { return filepath.Join(dataDir, "alerts.db") }
 
@@ -64,7 +68,7 @@ func OpenBolt(path string) (*BoltStore, error) {
 	}
 	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: 2 * time.Second, NoFreelistSync: true, FreelistType: bolt.FreelistMapType})
 	if errors.Is(err, bolt.ErrTimeout) {
-		return nil, fmt.Errorf("open alert store %s: the file is in use by another process (is `streamalert serve` running?)", path)
+		return nil, fmt.Errorf("open alert store %s: %w", path, ErrStoreLocked)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("open alert store %s: %w", path, err)

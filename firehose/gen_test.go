@@ -118,6 +118,12 @@ func expectedRow(cols []schema.Column, row []schema.Value) []any {
 }
 
 func expectedValue(t schema.Type, v schema.Value) any {
+	return valueAs(t, v, func(us int64) any { return time.UnixMicro(us).UTC() })
+}
+
+// valueAs is v as a reader gives it back; timestamps (microseconds) are
+// turned into what that reader uses by ts.
+func valueAs(t schema.Type, v schema.Value, ts func(int64) any) any {
 	if v.Kind == schema.KindNull {
 		return nil
 	}
@@ -133,11 +139,11 @@ func expectedValue(t schema.Type, v schema.Value) any {
 	case schema.KindBool:
 		return v.I != 0
 	case schema.KindTimestamp:
-		return v.Time()
+		return ts(v.I)
 	case schema.KindArray:
 		l := make([]any, len(v.L))
 		for i, e := range v.L {
-			l[i] = expectedValue(*t.Elem, e)
+			l[i] = valueAs(*t.Elem, e, ts)
 		}
 		return l
 	case schema.KindObject:
@@ -147,7 +153,7 @@ func expectedValue(t schema.Type, v schema.Value) any {
 			if i < len(v.L) {
 				e = v.L[i]
 			}
-			m[f.Column] = expectedValue(f.Type, e)
+			m[f.Column] = valueAs(f.Type, e, ts)
 		}
 		return m
 	}

@@ -38,40 +38,10 @@ func restring(v schema.Value, f func(string) string) schema.Value {
 	return v
 }
 
-// readBackValue is what parquet-go reads into a map[string]any for v.
+// readBackValue is what parquet-go reads into a map[string]any for v:
+// timestamps as their int64 microseconds.
 func readBackValue(t schema.Type, v schema.Value) any {
-	if v.Kind == schema.KindNull {
-		return nil
-	}
-	switch t.Kind {
-	case schema.KindString, schema.KindIP, schema.KindJSON:
-		return strings.ToValidUTF8(v.S, "\uFFFD")
-	case schema.KindInt:
-		return int32(v.I)
-	case schema.KindBigint, schema.KindTimestamp:
-		return v.I
-	case schema.KindFloat:
-		return v.Float()
-	case schema.KindBool:
-		return v.I != 0
-	case schema.KindArray:
-		l := make([]any, len(v.L))
-		for i, e := range v.L {
-			l[i] = readBackValue(*t.Elem, e)
-		}
-		return l
-	case schema.KindObject:
-		m := make(map[string]any, len(t.Fields))
-		for i, f := range t.Fields {
-			var e schema.Value
-			if i < len(v.L) {
-				e = v.L[i]
-			}
-			m[f.Column] = readBackValue(f.Type, e)
-		}
-		return m
-	}
-	panic("no read-back value for " + t.String())
+	return valueAs(t, v, func(us int64) any { return us })
 }
 
 type writeCase struct {

@@ -50,6 +50,19 @@ type App struct {
 	loops   sync.WaitGroup
 }
 
+// localAddr is addr as a local client reaches it: an unspecified host
+// (0.0.0.0, ::) becomes 127.0.0.1.
+func localAddr(addr net.Addr) string {
+	host, port, err := net.SplitHostPort(addr.String())
+	if err != nil {
+		return addr.String()
+	}
+	if ip := net.ParseIP(host); ip == nil || ip.IsUnspecified() {
+		host = "127.0.0.1" // Go's wildcard listeners take IPv4 too
+	}
+	return net.JoinHostPort(host, port)
+}
+
 // SyslogAddrs returns the bound UDP and TCP addresses of each syslog
 // source while Serve runs.
 func (a *App) SyslogAddrs() map[string][2]string {
@@ -274,7 +287,15 @@ func (a *App) Serve(ctx context.Context, listen string, ready func(addr string))
 		return err
 	}
 
-	srv := &http.Server{Handler: Handler(a.Runner, a.Metrics, httpSources), ReadHeaderTimeout: 10 * time.Second}
+	mux := http.NewServeMux()
+	mux.Handle("/", Handler(a.Runner, a.Metrics, httpSources))
+	if token, err := writeAdminFile(a.DataDir, localAddr(ln.Addr())); err != nil {
+		a.Log.Warn("no admin API: cannot write its file; alert commands need serve stopped", "err", err)
+	} else {
+		mux.Handle("/v1/admin/", a.adminHandler(token))
+		defer os.Remove(AdminFile(a.DataDir))
+	}
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	a.Log.Info("serving", "http", ln.Addr().String(), "data", a.DataDir, "lake", a.LakeRoot, "rules", a.Rules.Len())

@@ -2,9 +2,10 @@ package main
 
 import (
 	"bufio"
+	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
-	"sort"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -22,6 +23,9 @@ func (g *globals) openStore(data string) (*config.Config, *alerts.BoltStore, str
 		return nil, nil, "", err
 	}
 	dir := dataDir(data, cfg)
+	if err := serveHolds(dir); err != nil {
+		return nil, nil, "", err
+	}
 	st, err := alerts.OpenBolt(alerts.DefaultStorePath(dir))
 	if err != nil {
 		return nil, nil, "", err
@@ -45,11 +49,21 @@ func newAlertsCmd(g *globals) *cobra.Command {
 		Short: "List alerts, newest last (json: one alert per line)",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			_, st, _, err := g.openStore(data)
-			if err != nil {
-				return err
+			var src interface {
+				List(context.Context, alerts.Filter) ([]*alerts.Alert, error)
 			}
-			defer st.Close()
+			_, st, _, err := g.openStore(data)
+			switch {
+			case errors.Is(err, alerts.ErrStoreLocked):
+				if src, err = g.remoteStore(data, err); err != nil {
+					return err
+				}
+			case err != nil:
+				return err
+			default:
+				defer st.Close()
+				src = st
+			}
 			f := alerts.Filter{Rule: rule}
 			if since != "" {
 				d, err := config.ParseDuration(since)
@@ -68,7 +82,7 @@ func newAlertsCmd(g *globals) *cobra.Command {
 				}
 				f.Status = append(f.Status, status)
 			}
-			list, err := st.List(cmd.Context(), f)
+			list, err := src.List(cmd.Context(), f)
 			if err != nil {
 				return err
 			}
@@ -111,14 +125,24 @@ func newAlertsCmd(g *globals) *cobra.Command {
 		Short: "Show one alert in full (JSON); a unique id prefix is enough",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			var a *alerts.Alert
 			_, st, _, err := g.openStore(data)
-			if err != nil {
+			switch {
+			case errors.Is(err, alerts.ErrStoreLocked):
+				rc, err := g.remoteStore(data, err)
+				if err != nil {
+					return err
+				}
+				if a, err = rc.Find(cmd.Context(), args[0]); err != nil {
+					return err
+				}
+			case err != nil:
 				return err
-			}
-			defer st.Close()
-			a, err := findAlert(cmd, st, args[0])
-			if err != nil {
-				return err
+			default:
+				defer st.Close()
+				if a, err = alerts.Find(cmd.Context(), st, args[0]); err != nil {
+					return err
+				}
 			}
 			enc := json.NewEncoder(cmd.OutOrStdout())
 			enc.SetIndent("", "  ")
@@ -132,6 +156,18 @@ func newAlertsCmd(g *globals) *cobra.Command {
 		Short: "Re-send alerts parked as failed (all of them, or those named) to the outputs that failed",
 		RunE: func(cmd *cobra.Command, args []string) error {
 			cfg, st, dir, err := g.openStore(data)
+			if errors.Is(err, alerts.ErrStoreLocked) {
+				rc, err := g.remoteStore(data, err)
+				if err != nil {
+					return err
+				}
+				n, err := rc.Retry(cmd.Context(), args)
+				if err != nil {
+					return err
+				}
+				fmt.Fprintf(cmd.OutOrStdout(), "%d alerts made pending again; the running serve sends them on its next dispatch round\n", n)
+				return nil
+			}
 			if err != nil {
 				return err
 			}
@@ -162,35 +198,6 @@ func joinStatuses() string {
 		s[i] = string(st)
 	}
 	return strings.Join(s, ", ")
-}
-
-// findAlert gets an alert by id or unique id prefix.
-func findAlert(cmd *cobra.Command, st alerts.Store, id string) (*alerts.Alert, error) {
-	if a, err := st.Get(cmd.Context(), id); err == nil {
-		return a, nil
-	}
-	all, err := st.List(cmd.Context(), alerts.Filter{})
-	if err != nil {
-		return nil, err
-	}
-	var found []*alerts.Alert
-	for _, a := range all {
-		if strings.HasPrefix(a.ID, id) {
-			found = append(found, a)
-		}
-	}
-	switch len(found) {
-	case 0:
-		return nil, fmt.Errorf("no alert %q", id)
-	case 1:
-		return found[0], nil
-	}
-	ids := make([]string, len(found))
-	for i, a := range found {
-		ids[i] = a.ID
-	}
-	sort.Strings(ids)
-	return nil, fmt.Errorf("%q matches %d alerts: %s", id, len(found), strings.Join(ids, ", "))
 }
 
 func clipText(s string, n int) string {

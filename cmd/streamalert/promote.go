@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"time"
 
@@ -15,6 +16,9 @@ import (
 func (g *globals) openProcessor(cmd *cobra.Command, data string) (*alerts.Processor, *alerts.BoltStore, error) {
 	cfg, _, set, err := g.ruleSet()
 	if err != nil {
+		return nil, nil, err
+	}
+	if err := serveHolds(dataDir(data, cfg)); err != nil {
 		return nil, nil, err
 	}
 	st, err := alerts.OpenBolt(alerts.DefaultStorePath(dataDir(data, cfg)))
@@ -52,14 +56,24 @@ func newRulesPromoteCmd(g *globals) *cobra.Command {
 			if set.Get(args[0]) == nil {
 				return fmt.Errorf("unknown rule %q (see `streamalert rules list`)", args[0])
 			}
+			var n int
 			p, st, err := g.openProcessor(cmd, data)
-			if err != nil {
+			switch {
+			case errors.Is(err, alerts.ErrStoreLocked):
+				rc, err := g.remoteStore(data, err)
+				if err != nil {
+					return err
+				}
+				if n, err = rc.Promote(cmd.Context(), args[0], release); err != nil {
+					return err
+				}
+			case err != nil:
 				return err
-			}
-			defer st.Close()
-			n, err := p.Promote(cmd.Context(), args[0], release)
-			if err != nil {
-				return err
+			default:
+				defer st.Close()
+				if n, err = p.Promote(cmd.Context(), args[0], release); err != nil {
+					return err
+				}
 			}
 			fmt.Fprintf(cmd.OutOrStdout(), "promoted %s", args[0])
 			if release {
@@ -81,14 +95,24 @@ func newRulesStagedCmd(g *globals) *cobra.Command {
 		Short: "Print the digest of staged rules: alerts raised, last 24 hours, promotion time",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			var d alerts.Digest
 			p, st, err := g.openProcessor(cmd, data)
-			if err != nil {
+			switch {
+			case errors.Is(err, alerts.ErrStoreLocked):
+				rc, err := g.remoteStore(data, err)
+				if err != nil {
+					return err
+				}
+				if d, err = rc.Digest(cmd.Context()); err != nil {
+					return err
+				}
+			case err != nil:
 				return err
-			}
-			defer st.Close()
-			d, err := p.Digest(cmd.Context())
-			if err != nil {
-				return err
+			default:
+				defer st.Close()
+				if d, err = p.Digest(cmd.Context()); err != nil {
+					return err
+				}
 			}
 			fmt.Fprint(cmd.OutOrStdout(), d.String())
 			return nil

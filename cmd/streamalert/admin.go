@@ -1,0 +1,153 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/streamalert/streamalert/alerts"
+	"github.com/streamalert/streamalert/realtime"
+)
+
+// adminClient is how the alert commands reach the alert store while
+// `streamalert serve` holds it: through serve's admin API, found in the data
+// directory's serve.json (see realtime/admin.go).
+type adminClient struct {
+	info realtime.AdminInfo
+	http *http.Client
+}
+
+// remoteStore returns the admin client of the serve running on the data
+// directory, or locked (the error that brought us here) when there is none.
+func (g *globals) remoteStore(data string, locked error) (*adminClient, error) {
+	cfg, err := g.loadConfig()
+	if err != nil {
+		return nil, err
+	}
+	info, err := realtime.ReadAdminInfo(dataDir(data, cfg))
+	if err != nil {
+		return nil, locked
+	}
+	return &adminClient{info: info, http: &http.Client{Timeout: time.Minute}}, nil
+}
+
+// serveHolds reports whether a serve that answers holds the data
+// directory's alert store, so that the commands go to it at once instead of
+// waiting for the store's lock to time out. A stale admin file (serve was
+// killed) does not count.
+func serveHolds(dir string) error {
+	info, err := realtime.ReadAdminInfo(dir)
+	if err != nil {
+		return nil
+	}
+	c := &http.Client{Timeout: time.Second}
+	resp, err := c.Get(info.URL + "/healthz")
+	if err != nil {
+		return nil
+	}
+	resp.Body.Close()
+	return fmt.Errorf("open alert store %s: %w", alerts.DefaultStorePath(dir), alerts.ErrStoreLocked)
+}
+
+// do calls the admin API: body (if not nil) is sent as JSON, the answer is
+// decoded into out.
+func (c *adminClient) do(ctx context.Context, method, path string, body, out any) error {
+	var rd io.Reader
+	if body != nil {
+		b, err := json.Marshal(body)
+		if err != nil {
+			return err
+		}
+		rd = bytes.NewReader(b)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, c.info.URL+path, rd)
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Authorization", "Bearer "+c.info.Token)
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	resp, err := c.http.Do(req)
+	if err != nil {
+		return fmt.Errorf("the alert store is held by `streamalert serve` (pid %d), which did not answer at %s: %w", c.info.PID, c.info.URL, err)
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(io.LimitReader(resp.Body, 1<<30))
+	if err != nil {
+		return err
+	}
+	if resp.StatusCode != http.StatusOK {
+		var e struct {
+			Error string `json:"error"`
+		}
+		if json.Unmarshal(data, &e) == nil && e.Error != "" {
+			if resp.StatusCode == http.StatusNotFound {
+				return fmt.Errorf("%s: %w", e.Error, alerts.ErrNotFound)
+			}
+			return errors.New(e.Error)
+		}
+		return fmt.Errorf("serve's admin API: %s", resp.Status)
+	}
+	return json.Unmarshal(data, out)
+}
+
+func (c *adminClient) List(ctx context.Context, f alerts.Filter) ([]*alerts.Alert, error) {
+	q := url.Values{}
+	if f.Rule != "" {
+		q.Set("rule", f.Rule)
+	}
+	if !f.Since.IsZero() {
+		q.Set("since", f.Since.Format(time.RFC3339Nano))
+	}
+	if len(f.Status) > 0 {
+		s := make([]string, len(f.Status))
+		for i, st := range f.Status {
+			s[i] = string(st)
+		}
+		q.Set("status", strings.Join(s, ","))
+	}
+	var out []*alerts.Alert
+	err := c.do(ctx, "GET", "/v1/admin/alerts?"+q.Encode(), nil, &out)
+	return out, err
+}
+
+func (c *adminClient) Find(ctx context.Context, id string) (*alerts.Alert, error) {
+	var a alerts.Alert
+	if err := c.do(ctx, "GET", "/v1/admin/alerts/"+url.PathEscape(id), nil, &a); err != nil {
+		return nil, err
+	}
+	return &a, nil
+}
+
+func (c *adminClient) Retry(ctx context.Context, ids []string) (int, error) {
+	if ids == nil {
+		ids = []string{}
+	}
+	var out struct {
+		Requeued int `json:"requeued"`
+	}
+	err := c.do(ctx, "POST", "/v1/admin/alerts/retry", map[string][]string{"ids": ids}, &out)
+	return out.Requeued, err
+}
+
+func (c *adminClient) Promote(ctx context.Context, rule string, release bool) (int, error) {
+	var out struct {
+		Released int `json:"released"`
+	}
+	err := c.do(ctx, "POST", "/v1/admin/rules/"+url.PathEscape(rule)+"/promote?release="+fmt.Sprint(release), struct{}{}, &out)
+	return out.Released, err
+}
+
+func (c *adminClient) Digest(ctx context.Context) (alerts.Digest, error) {
+	var d alerts.Digest
+	err := c.do(ctx, "GET", "/v1/admin/rules/staged", nil, &d)
+	return d, err
+}
