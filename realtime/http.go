@@ -11,6 +11,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/valyala/fastjson"
+
 	"github.com/streamalert/streamalert/schema"
 )
 
@@ -125,20 +127,30 @@ func jsonError(w http.ResponseWriter, code int, msg string) {
 	json.NewEncoder(w).Encode(map[string]string{"error": msg})
 }
 
+var countParsers fastjson.ParserPool
+
 // CountRecords estimates how many records a body holds without classifying
 // it: the elements of a top-level JSON array, 1 for any other single JSON
 // document, else the non-blank lines. Envelopes (CloudTrail's Records) count
 // as one; the pipeline's metrics give the exact numbers.
 func CountRecords(body []byte) int {
 	t := bytes.TrimSpace(body)
-	if len(t) > 0 && (t[0] == '[' || t[0] == '{') && json.Valid(t) {
-		if t[0] == '[' {
-			var elems []json.RawMessage
-			if json.Unmarshal(t, &elems) == nil {
-				return len(elems)
+	if len(t) > 0 && (t[0] == '[' || t[0] == '{') {
+		// One pass of fastjson (the classifier's parser) both checks the
+		// body is one document and counts an array's elements.
+		p := countParsers.Get()
+		v, err := p.ParseBytes(t)
+		n := -1
+		if err == nil {
+			n = 1
+			if a, aerr := v.Array(); aerr == nil {
+				n = len(a)
 			}
 		}
-		return 1
+		countParsers.Put(p)
+		if n >= 0 {
+			return n
+		}
 	}
 	n := 0
 	schema.SplitLines(body, func([]byte) error { n++; return nil })
