@@ -20,18 +20,21 @@ import (
 
 // RuleInfo is the alerting metadata of a rule, as plain input.
 type RuleInfo struct {
-	Name        string         `json:"name"`
-	Title       string         `json:"title,omitempty"`
-	Description string         `json:"description,omitempty"`
-	Severity    string         `json:"severity,omitempty"`
-	Runbook     string         `json:"runbook,omitempty"`
-	Tags        []string       `json:"tags,omitempty"`
-	Outputs     []string       `json:"outputs,omitempty"`
-	MergeByKeys []string       `json:"merge_by_keys,omitempty"`
-	MergeWindow time.Duration  `json:"merge_window,omitempty"`
-	DedupPeriod time.Duration  `json:"dedup_period,omitempty"`
-	Threshold   int            `json:"threshold,omitempty"`
-	Staged      bool           `json:"staged,omitempty"`
+	Name        string        `json:"name"`
+	Title       string        `json:"title,omitempty"`
+	Description string        `json:"description,omitempty"`
+	Severity    string        `json:"severity,omitempty"`
+	Runbook     string        `json:"runbook,omitempty"`
+	Tags        []string      `json:"tags,omitempty"`
+	Outputs     []string      `json:"outputs,omitempty"`
+	MergeByKeys []string      `json:"merge_by_keys,omitempty"`
+	MergeWindow time.Duration `json:"merge_window,omitempty"`
+	DedupPeriod time.Duration `json:"dedup_period,omitempty"`
+	Threshold   int           `json:"threshold,omitempty"`
+	Staged      bool          `json:"staged,omitempty"`
+	// StagedUntil ends a staged rule's staging at that time (the rule's
+	// staged_until), whatever it raised.
+	StagedUntil time.Time      `json:"staged_until,omitzero"`
 	Context     map[string]any `json:"context,omitempty"`
 }
 

@@ -669,6 +669,21 @@ func (p *Processor) Tick(ctx context.Context) (TickResult, error) {
 	if err != nil {
 		return res, err
 	}
+	for _, name := range sortedKeys(p.rules) {
+		// A rule's staged_until ends its staging when it comes, even for a
+		// serve started before it (the rule's file said staged then).
+		e := p.rules[name]
+		if e.state.Staged && e.known && !e.info.StagedUntil.IsZero() && !now.Before(e.info.StagedUntil) && !p.hasOpenGroups(name) {
+			e.state.Staged = false
+			e.state.PromotedAt, e.state.PromotedBy = now, "staged_until"
+			e.dirty = true
+			res.Promoted = append(res.Promoted, name)
+			p.cfg.Log.Info("staged rule promoted", "rule", name, "staged_until", e.info.StagedUntil)
+		}
+	}
+	if err := p.writeStates(ctx); err != nil {
+		return res, err
+	}
 	if p.cfg.StagingPeriod > 0 {
 		for _, name := range sortedKeys(p.rules) {
 			e := p.rules[name]

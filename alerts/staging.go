@@ -146,6 +146,9 @@ func (p *Processor) Digest(ctx context.Context) (Digest, error) {
 			}
 			r.PromotesAt = quiet.Add(p.cfg.StagingPeriod)
 		}
+		if u := e.info.StagedUntil; !u.IsZero() && (r.PromotesAt.IsZero() || u.Before(r.PromotesAt)) {
+			r.PromotesAt = u
+		}
 		d.Rules = append(d.Rules, r)
 	}
 	return d, nil

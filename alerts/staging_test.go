@@ -182,3 +182,41 @@ func TestStaging_UnstagedInConfigEndsStaging(t *testing.T) {
 		t.Errorf("restaged: %+v", r)
 	}
 }
+
+// TestStaging_StagedUntilPromotesWhenItComes: a rule staged until a time
+// keeps its alerts staged before it and is promoted by the first tick
+// after it, though the rule info it was given still says staged (a serve
+// started before the time); the digest shows the time as its promotion.
+func TestStaging_StagedUntilPromotesWhenItComes(t *testing.T) {
+	ctx := context.Background()
+	store := NewMemoryStore()
+	clock := newFakeClock(t0)
+	p := newTestProcessor(t, store, clock, nil)
+	until := t0.Add(3 * time.Hour)
+	rule := RuleInfo{Name: "until_rule", Staged: true, StagedUntil: until, Outputs: []string{"rec:out"}}
+	if err := p.SetRules(ctx, []RuleInfo{rule}); err != nil {
+		t.Fatal(err)
+	}
+	if r := mustProcess(t, p, match(rule, "1", t0, map[string]any{"x": 1})); r.Staged != 1 {
+		t.Fatalf("before staged_until: %+v", r)
+	}
+	d, err := p.Digest(ctx)
+	if err != nil || len(d.Rules) != 1 || !d.Rules[0].PromotesAt.Equal(until) {
+		t.Fatalf("digest: %+v %v", d, err)
+	}
+	clock.Advance(2 * time.Hour)
+	if res := mustTick(t, p); len(res.Promoted) != 0 {
+		t.Fatalf("promoted before staged_until: %+v", res)
+	}
+	clock.Advance(time.Hour)
+	if res := mustTick(t, p); !slices.Equal(res.Promoted, []string{"until_rule"}) {
+		t.Fatalf("tick at staged_until promoted %v", res.Promoted)
+	}
+	states, _ := store.Rules(ctx)
+	if len(states) != 1 || states[0].Staged || states[0].PromotedBy != "staged_until" {
+		t.Fatalf("stored state: %+v", states)
+	}
+	if r := mustProcess(t, p, match(rule, "2", t0.Add(4*time.Hour), map[string]any{"x": 2})); r.Pending != 1 || r.Staged != 0 {
+		t.Fatalf("after staged_until: %+v", r)
+	}
+}

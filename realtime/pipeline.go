@@ -91,8 +91,9 @@ func RuleInfo(r *rules.Rule) alerts.RuleInfo {
 		Name: r.Name, Title: r.Title, Description: r.Description, Severity: r.Severity,
 		Runbook: r.Runbook, Tags: r.Tags, Outputs: r.Outputs, MergeByKeys: r.MergeByKeys,
 		MergeWindow: r.MergeWindow, DedupPeriod: r.DedupPeriod, Threshold: r.Threshold,
-		Staged:  r.Staged && (r.StagedUntil.IsZero() || time.Now().Before(r.StagedUntil)),
-		Context: r.Context,
+		Staged:      r.Staged && (r.StagedUntil.IsZero() || time.Now().Before(r.StagedUntil)),
+		StagedUntil: r.StagedUntil,
+		Context:     r.Context,
 	}
 }
 
