@@ -56,7 +56,8 @@ type RuleState struct {
 	Staged      bool      `json:"staged"`
 	StagedSince time.Time `json:"staged_since,omitzero"`
 	PromotedAt  time.Time `json:"promoted_at,omitzero"`
-	// PromotedBy is "manual" or "auto".
+	// PromotedBy is "manual", "auto" (quiet for the staging period),
+	// "staged_until" or "config" (the file no longer says staged).
 	PromotedBy string `json:"promoted_by,omitempty"`
 	// LastAlert is the creation time of the rule's latest staged alert.
 	LastAlert time.Time `json:"last_alert,omitzero"`
