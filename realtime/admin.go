@@ -27,6 +27,7 @@ import (
 //	POST /v1/admin/alerts/retry   {"ids": [...]}            failed alerts made pending again ({"requeued": n})
 //	POST /v1/admin/rules/{name}/promote?release=true        end a rule's staging ({"released": n})
 //	GET  /v1/admin/rules/staged                             the staged rules' digest (alerts.Digest)
+//	GET  /v1/admin/rules/states                             every rule's staging state ([]alerts.RuleState)
 
 // AdminInfo is the content of AdminFile.
 type AdminInfo struct {
@@ -148,6 +149,17 @@ func (a *App) adminHandler(token string) http.Handler {
 			return
 		}
 		writeJSON(w, http.StatusOK, d)
+	})
+	mux.HandleFunc("GET /v1/admin/rules/states", func(w http.ResponseWriter, r *http.Request) {
+		states, err := a.Store.Rules(r.Context())
+		if err != nil {
+			jsonError(w, http.StatusInternalServerError, err.Error())
+			return
+		}
+		if states == nil {
+			states = []alerts.RuleState{}
+		}
+		writeJSON(w, http.StatusOK, states)
 	})
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if !validBearer(r.Header.Get("Authorization"), token) {

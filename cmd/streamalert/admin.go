@@ -9,6 +9,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"os"
 	"strings"
 	"time"
 
@@ -150,4 +151,47 @@ func (c *adminClient) Digest(ctx context.Context) (alerts.Digest, error) {
 	var d alerts.Digest
 	err := c.do(ctx, "GET", "/v1/admin/rules/staged", nil, &d)
 	return d, err
+}
+
+func (c *adminClient) RuleStates(ctx context.Context) ([]alerts.RuleState, error) {
+	var out []alerts.RuleState
+	err := c.do(ctx, "GET", "/v1/admin/rules/states", nil, &out)
+	return out, err
+}
+
+// ruleStates returns the staging state the data directory's alert store
+// keeps for each rule (through serve while it runs). No store yet: nil.
+func (g *globals) ruleStates(ctx context.Context, data string) (map[string]alerts.RuleState, error) {
+	cfg, err := g.loadConfig()
+	if err != nil {
+		return nil, err
+	}
+	dir := dataDir(data, cfg)
+	if _, err := os.Stat(alerts.DefaultStorePath(dir)); err != nil {
+		return nil, nil
+	}
+	var states []alerts.RuleState
+	if locked := serveHolds(dir); locked != nil {
+		rc, err := g.remoteStore(data, locked)
+		if err != nil {
+			return nil, err
+		}
+		if states, err = rc.RuleStates(ctx); err != nil {
+			return nil, err
+		}
+	} else {
+		st, err := alerts.OpenBolt(alerts.DefaultStorePath(dir))
+		if err != nil {
+			return nil, err
+		}
+		defer st.Close()
+		if states, err = st.Rules(ctx); err != nil {
+			return nil, err
+		}
+	}
+	out := make(map[string]alerts.RuleState, len(states))
+	for _, s := range states {
+		out[s.Rule] = s
+	}
+	return out, nil
 }

@@ -35,6 +35,18 @@ func TestAlertCommands_WhileServeRuns(t *testing.T) {
 	if token == nil {
 		t.Fatal("no HTTP token in sources.yaml")
 	}
+	const staged = "staged_stop_logging"
+	os.WriteFile(filepath.Join(conf, "rules", "staged.yaml"), []byte(`name: staged_stop_logging
+title: CloudTrail stopped (staged copy)
+severity: high
+logs: [cloudtrail:events]
+detection:
+  selection:
+    eventName: StopLogging
+  condition: selection
+outputs: [file:alerts]
+staged: true
+`), 0o600)
 
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
@@ -100,11 +112,34 @@ func TestAlertCommands_WhileServeRuns(t *testing.T) {
 	if _, errs, code := run(t, "--config", conf, "alerts", "show", "ffffffffffff", "--data", data); code == 0 || !strings.Contains(errs, "no alert") {
 		t.Fatalf("alerts show of an unknown id: %d %s", code, errs)
 	}
-	if out, errs, code := run(t, "--config", conf, "rules", "staged", "--data", data); code != 0 {
+	statusOf := func(name string) string {
+		out, errs, code := run(t, "--config", conf, "rules", "list", "--data", data)
+		if code != 0 || errs != "" {
+			t.Fatalf("rules list: %d %s", code, errs)
+		}
+		for line := range strings.Lines(out) {
+			if f := strings.Fields(line); len(f) > 0 && f[0] == name {
+				return line
+			}
+		}
+		t.Fatalf("rules list has no %s:\n%s", name, out)
+		return ""
+	}
+	waitUntil(t, "the staged rule's alert", func() bool {
+		out, _, _ := run(t, "--config", conf, "alerts", "list", "--data", data, "--rule", staged, "--status", "staged", "--format", "json")
+		return strings.Count(out, "\n") == 1
+	})
+	if line := statusOf(staged); !strings.Contains(line, "staged since ") {
+		t.Fatalf("rules list before promotion: %s", line)
+	}
+	if out, errs, code := run(t, "--config", conf, "rules", "staged", "--data", data); code != 0 || !strings.Contains(out, staged) {
 		t.Fatalf("rules staged through serve: %s %s", out, errs)
 	}
-	if out, errs, code := run(t, "--config", conf, "rules", "promote", rule, "--data", data); code != 0 || !strings.Contains(out, "promoted "+rule) {
+	if out, errs, code := run(t, "--config", conf, "rules", "promote", staged, "--release", "--data", data); code != 0 || !strings.Contains(out, "promoted "+staged) || !strings.Contains(out, "1 staged alerts released") {
 		t.Fatalf("rules promote through serve: %s %s", out, errs)
+	}
+	if line := statusOf(staged); !strings.Contains(line, "promoted ") || !strings.Contains(line, "(manual)") {
+		t.Fatalf("rules list after promotion: %s", line)
 	}
 	if out, errs, code := run(t, "--config", conf, "alerts", "retry", "--data", data); code != 0 || !strings.Contains(out, "made pending again") {
 		t.Fatalf("alerts retry through serve: %s %s", out, errs)
@@ -119,6 +154,9 @@ func TestAlertCommands_WhileServeRuns(t *testing.T) {
 	}
 	if after := listAlerts(); len(after) != 1 || after[0].ID != id {
 		t.Fatalf("alerts list from the store after serve: %+v", after)
+	}
+	if line := statusOf(staged); !strings.Contains(line, "(manual)") {
+		t.Fatalf("rules list from the store after serve: %s", line)
 	}
 
 	// Held by another process that left no admin file: the plain error.

@@ -11,6 +11,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/streamalert/streamalert/alerts"
 	"github.com/streamalert/streamalert/internal/config"
 	"github.com/streamalert/streamalert/rules"
 	"github.com/streamalert/streamalert/schema"
@@ -45,15 +46,17 @@ func (g *globals) ruleSet() (*config.Config, *schema.Registry, *rules.Set, error
 }
 
 func newRulesListCmd(g *globals) *cobra.Command {
-	return &cobra.Command{
+	var data string
+	cmd := &cobra.Command{
 		Use:   "list",
-		Short: "One rule per line: name, log types, outputs, status",
+		Short: "One rule per line: name, log types, outputs, status (staging as the alert store has it)",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			_, _, set, err := g.ruleSet()
 			if err != nil {
 				return err
 			}
+			states := g.statesOrWarn(cmd, data)
 			tw := tabwriter.NewWriter(cmd.OutOrStdout(), 0, 4, 2, ' ', 0)
 			fmt.Fprintln(tw, "NAME\tSEVERITY\tLOG TYPES\tOUTPUTS\tSTATUS")
 			for _, r := range set.Rules() {
@@ -61,16 +64,36 @@ func newRulesListCmd(g *globals) *cobra.Command {
 				if outs == "" {
 					outs = "(default)"
 				}
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", r.Name, r.Severity, strings.Join(r.LogTypeNames(), ","), outs, ruleStatus(r))
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", r.Name, r.Severity, strings.Join(r.LogTypeNames(), ","), outs, ruleStatus(r, states))
 			}
 			return tw.Flush()
 		},
 	}
+	cmd.Flags().StringVar(&data, "data", "", "data directory whose alert store has the staging state (default global.yaml data_dir)")
+	return cmd
 }
 
-func ruleStatus(r *rules.Rule) string {
+// statesOrWarn reads the rules' staging state from the alert store; when
+// it cannot, it says why on stderr and the status comes from the files.
+func (g *globals) statesOrWarn(cmd *cobra.Command, data string) map[string]alerts.RuleState {
+	states, err := g.ruleStates(cmd.Context(), data)
+	if err != nil {
+		fmt.Fprintf(cmd.ErrOrStderr(), "streamalert: staging state not read (%v); status as the rule files say\n", err)
+	}
+	return states
+}
+
+// ruleStatus is a rule's status: staged or promoted as the alert store
+// records it (states, may be nil), else as its file says.
+func ruleStatus(r *rules.Rule, states map[string]alerts.RuleState) string {
+	fileStaged := r.Staged && (r.StagedUntil.IsZero() || time.Now().Before(r.StagedUntil))
+	st, known := states[r.Name]
 	switch {
-	case r.Staged && (r.StagedUntil.IsZero() || time.Now().Before(r.StagedUntil)):
+	case known && st.Staged:
+		return "staged since " + st.StagedSince.UTC().Format(time.RFC3339)
+	case known && !st.PromotedAt.IsZero() && r.Staged:
+		return fmt.Sprintf("promoted %s (%s)", st.PromotedAt.UTC().Format(time.RFC3339), st.PromotedBy)
+	case fileStaged:
 		return "staged"
 	case r.Format == rules.Sigma && r.Status != "":
 		return "enabled (sigma " + r.Status + ")"
@@ -79,7 +102,8 @@ func ruleStatus(r *rules.Rule) string {
 }
 
 func newRulesShowCmd(g *globals) *cobra.Command {
-	return &cobra.Command{
+	var data string
+	cmd := &cobra.Command{
 		Use:   "show NAME",
 		Short: "Show a rule: metadata, log types, detection and its compiled form",
 		Args:  cobra.ExactArgs(1),
@@ -102,7 +126,7 @@ func newRulesShowCmd(g *globals) *cobra.Command {
 			line("title", r.Title)
 			line("description", strings.TrimSpace(r.Description))
 			line("severity", r.Severity)
-			line("status", ruleStatus(r))
+			line("status", ruleStatus(r, g.statesOrWarn(cmd, data)))
 			line("log types", strings.Join(r.LogTypeNames(), ", "))
 			line("datatypes", strings.Join(r.Datatypes, ", "))
 			line("outputs", strings.Join(r.Outputs, ", "))
@@ -124,6 +148,8 @@ func newRulesShowCmd(g *globals) *cobra.Command {
 			return nil
 		},
 	}
+	cmd.Flags().StringVar(&data, "data", "", "data directory whose alert store has the staging state (default global.yaml data_dir)")
+	return cmd
 }
 
 func newRulesValidateCmd(g *globals) *cobra.Command {
