@@ -112,6 +112,9 @@ staged: true
 	if _, errs, code := run(t, "--config", conf, "alerts", "show", "ffffffffffff", "--data", data); code == 0 || !strings.Contains(errs, "no alert") {
 		t.Fatalf("alerts show of an unknown id: %d %s", code, errs)
 	}
+	if _, errs, code := run(t, "--config", conf, "ingest", "--data", data, "--source", "files", filepath.Join(conf, "sources.yaml")); code == 0 || !strings.Contains(errs, "ingest --url "+info.URL) {
+		t.Fatalf("ingest into a data directory serve holds: %d %s", code, errs)
+	}
 	statusOf := func(name string) string {
 		out, errs, code := run(t, "--config", conf, "rules", "list", "--data", data)
 		if code != 0 || errs != "" {

@@ -42,6 +42,10 @@ running serve instead.`,
 				return postFiles(cmd, cfg, url, source, token, args)
 			}
 			ctx := cmd.Context()
+			if serveHolds(dataDir(data, cfg)) != nil {
+				info, _ := realtime.ReadAdminInfo(dataDir(data, cfg))
+				return fmt.Errorf("`streamalert serve` (pid %d) is running on data directory %s; load the files through it: streamalert ingest --url %s --source SOURCE FILE...", info.PID, dataDir(data, cfg), info.URL)
+			}
 			app, err := realtime.OpenApp(ctx, cfg, dataDir(data, cfg), realtime.AppOptions{Logger: nil})
 			if err != nil {
 				return err
