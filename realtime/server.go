@@ -75,6 +75,8 @@ type Runner struct {
 
 	gate sync.RWMutex // workers hold it shared per batch; a commit holds it alone
 
+	afterProcess func(seq uint64) // tests: runs after a batch is processed, before it counts as done
+
 	work chan Batch
 	wg   sync.WaitGroup
 	stop chan struct{}
@@ -251,7 +253,14 @@ func (r *Runner) worker(ctx context.Context) {
 				_, err = w.Process(ctx, b, nil)
 			}
 		}
-		r.gate.RUnlock()
+		if r.afterProcess != nil {
+			r.afterProcess(b.Seq)
+		}
+		// The batch is marked done before the gate is released: a commit
+		// (which holds the gate alone) must see every batch whose rows are
+		// in the lake's buffers below its water mark, or it would write
+		// those rows under a lower tag and a replay after a crash would
+		// write them again.
 		r.mu.Lock()
 		r.inflight--
 		r.bytes -= int64(len(b.Payload))
@@ -262,6 +271,7 @@ func (r *Runner) worker(ctx context.Context) {
 		}
 		r.cond.Broadcast()
 		r.mu.Unlock()
+		r.gate.RUnlock()
 	}
 }
 
