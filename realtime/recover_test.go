@@ -34,8 +34,7 @@ func TestRunner_ReplayAfterCutCommitWritesEachRowOnce(t *testing.T) {
 	}
 	app.Runner.Drain()
 	// The commit lands, the checkpoint does not ("crash" here).
-	app.Runner.gate.Lock()
-	water := app.Runner.water
+	water := app.Runner.pause()
 	if err := app.Lake.Commit(ctx, water); err != nil {
 		t.Fatal(err)
 	}
@@ -77,7 +76,8 @@ func TestRunner_ReplayAfterCutCommitWritesEachRowOnce(t *testing.T) {
 // counted it done must not write that batch's rows under a lower tag: the
 // checkpoint would then miss the batch and a replay after a crash would
 // write its rows a second time. (It did: the worker released the commit
-// gate before marking the batch done.)
+// gate before marking the batch done; and a batch finished out of order,
+// ahead of one still being handed out, had the same effect.)
 func TestRunner_CommitWaitsForBatchesItsBuffersHold(t *testing.T) {
 	cfg := testConfig(t)
 	data := t.TempDir()

@@ -72,8 +72,9 @@ type Runner struct {
 	done     map[uint64]bool // processed above the watermark
 	water    uint64          // every seq ≤ water is processed
 	closing  bool
+	pausing  int // commits waiting for in-flight batches or running: nothing is handed out
 
-	gate sync.RWMutex // workers hold it shared per batch; a commit holds it alone
+	commitMu sync.Mutex // one commit at a time
 
 	afterProcess func(seq uint64) // tests: runs after a batch is processed, before it counts as done
 
@@ -212,7 +213,7 @@ func (r *Runner) dispatch() {
 	defer close(r.work)
 	for {
 		r.mu.Lock()
-		for r.pending[r.next].Seq == 0 && !(r.closing && len(r.pending) == 0) {
+		for (r.pending[r.next].Seq == 0 || r.pausing > 0) && !(r.closing && len(r.pending) == 0) {
 			r.cond.Wait()
 		}
 		b, ok := r.pending[r.next]
@@ -232,7 +233,6 @@ func (r *Runner) worker(ctx context.Context) {
 	defer r.wg.Done()
 	w := r.cfg.Pipeline.NewWorker()
 	for b := range r.work {
-		r.gate.RLock()
 		_, err := w.Process(ctx, b, nil)
 		for attempt := 1; err != nil; attempt++ {
 			// The batch is in the ingest log: never drop it. A failing
@@ -256,11 +256,6 @@ func (r *Runner) worker(ctx context.Context) {
 		if r.afterProcess != nil {
 			r.afterProcess(b.Seq)
 		}
-		// The batch is marked done before the gate is released: a commit
-		// (which holds the gate alone) must see every batch whose rows are
-		// in the lake's buffers below its water mark, or it would write
-		// those rows under a lower tag and a replay after a crash would
-		// write them again.
 		r.mu.Lock()
 		r.inflight--
 		r.bytes -= int64(len(b.Payload))
@@ -271,7 +266,6 @@ func (r *Runner) worker(ctx context.Context) {
 		}
 		r.cond.Broadcast()
 		r.mu.Unlock()
-		r.gate.RUnlock()
 	}
 }
 
@@ -298,16 +292,41 @@ func (r *Runner) commitLoop(ctx context.Context) {
 }
 
 // Commit writes the lake's buffers out and checkpoints the ingest log.
+//
+// The files of a commit are tagged with the water mark, and a replay after
+// a crash skips what the tag covers, so the buffers must hold exactly the
+// batches up to it: none beyond. Workers finish batches out of order (one
+// can be done while an earlier one is still being handed out), so a commit
+// stops the handing out of batches and waits until none is in flight;
+// then every batch handed out is done and the water mark is the last.
 func (r *Runner) Commit(ctx context.Context) error {
-	r.gate.Lock()
-	defer r.gate.Unlock()
-	r.mu.Lock()
-	w := r.water
-	r.mu.Unlock()
+	r.commitMu.Lock()
+	defer r.commitMu.Unlock()
+	w := r.pause()
+	defer r.resume()
 	if err := r.cfg.Lake.Commit(ctx, w); err != nil {
 		return err
 	}
 	return r.cfg.Log.Checkpoint(w)
+}
+
+// pause stops handing out batches, waits until none is in flight and
+// returns the water mark. resume undoes it.
+func (r *Runner) pause() uint64 {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.pausing++
+	for r.inflight > 0 {
+		r.cond.Wait()
+	}
+	return r.water
+}
+
+func (r *Runner) resume() {
+	r.mu.Lock()
+	r.pausing--
+	r.cond.Broadcast()
+	r.mu.Unlock()
 }
 
 // Drain waits until every batch submitted so far is processed.
