@@ -102,7 +102,6 @@ func (l *pqLeaf) isString() bool {
 // pqWriter writes one Parquet file at a time into a fileBuffer. It is reset
 // and reused for a table's next file.
 type pqWriter struct {
-	table  string
 	codec  compress.Codec
 	cols   []*colNode
 	leaves []*pqLeaf
@@ -125,7 +124,7 @@ type pqWriter struct {
 }
 
 func newPQWriter(table string, cols []schema.Column, codec compress.Codec) (*pqWriter, error) {
-	w := &pqWriter{table: table, codec: codec, cols: buildColNodes(cols), pageBytes: pageBytes, dictMaxBytes: dictMaxBytes}
+	w := &pqWriter{codec: codec, cols: buildColNodes(cols), pageBytes: pageBytes, dictMaxBytes: dictMaxBytes}
 	w.elems = append(w.elems, format.SchemaElement{Name: table, NumChildren: thrift.New(int32(len(cols)))})
 	for _, c := range cols {
 		if err := w.schemaNode(c.Name, c.Type, nil, 0); err != nil {
