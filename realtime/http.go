@@ -122,9 +122,7 @@ func validBearer(header, token string) bool {
 }
 
 func jsonError(w http.ResponseWriter, code int, msg string) {
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(code)
-	json.NewEncoder(w).Encode(map[string]string{"error": msg})
+	writeJSON(w, code, map[string]string{"error": msg})
 }
 
 var countParsers fastjson.ParserPool

@@ -25,36 +25,21 @@ type adminClient struct {
 	http *http.Client
 }
 
-// remoteStore returns the admin client of the serve running on the data
-// directory, or locked (the error that brought us here) when there is none.
-func (g *globals) remoteStore(data string, locked error) (*adminClient, error) {
-	cfg, err := g.loadConfig()
-	if err != nil {
-		return nil, err
-	}
-	info, err := realtime.ReadAdminInfo(dataDir(data, cfg))
-	if err != nil {
-		return nil, locked
-	}
-	return &adminClient{info: info, http: &http.Client{Timeout: time.Minute}}, nil
-}
-
-// serveHolds reports whether a serve that answers holds the data
-// directory's alert store, so that the commands go to it at once instead of
-// waiting for the store's lock to time out. A stale admin file (serve was
-// killed) does not count.
-func serveHolds(dir string) error {
+// serveOn returns the admin client of a serve that runs on the data
+// directory dir and answers, or nil. The commands then go to it at once
+// instead of waiting for the store's lock to time out; a stale admin file
+// (serve was killed) does not count.
+func serveOn(dir string) *adminClient {
 	info, err := realtime.ReadAdminInfo(dir)
 	if err != nil {
 		return nil
 	}
-	c := &http.Client{Timeout: time.Second}
-	resp, err := c.Get(info.URL + "/healthz")
+	resp, err := (&http.Client{Timeout: time.Second}).Get(info.URL + "/healthz")
 	if err != nil {
 		return nil
 	}
 	resp.Body.Close()
-	return fmt.Errorf("open alert store %s: %w", alerts.DefaultStorePath(dir), alerts.ErrStoreLocked)
+	return &adminClient{info: info, http: &http.Client{Timeout: time.Minute}}
 }
 
 // do calls the admin API: body (if not nil) is sent as JSON, the answer is
@@ -166,28 +151,22 @@ func (g *globals) ruleStates(ctx context.Context, data string) (map[string]alert
 	if err != nil {
 		return nil, err
 	}
-	dir := dataDir(data, cfg)
-	if _, err := os.Stat(alerts.DefaultStorePath(dir)); err != nil {
+	if _, err := os.Stat(alerts.DefaultStorePath(dataDir(data, cfg))); err != nil {
 		return nil, nil
 	}
+	_, st, rc, _, err := g.openStore(data)
+	if err != nil {
+		return nil, err
+	}
 	var states []alerts.RuleState
-	if locked := serveHolds(dir); locked != nil {
-		rc, err := g.remoteStore(data, locked)
-		if err != nil {
-			return nil, err
-		}
-		if states, err = rc.RuleStates(ctx); err != nil {
-			return nil, err
-		}
+	if rc != nil {
+		states, err = rc.RuleStates(ctx)
 	} else {
-		st, err := alerts.OpenBolt(alerts.DefaultStorePath(dir))
-		if err != nil {
-			return nil, err
-		}
 		defer st.Close()
-		if states, err = st.Rules(ctx); err != nil {
-			return nil, err
-		}
+		states, err = st.Rules(ctx)
+	}
+	if err != nil {
+		return nil, err
 	}
 	out := make(map[string]alerts.RuleState, len(states))
 	for _, s := range states {

@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"strings"
 	"text/tabwriter"
@@ -16,21 +15,20 @@ import (
 	"github.com/streamalert/streamalert/internal/config"
 )
 
-// openStore opens the alert store of the data directory.
-func (g *globals) openStore(data string) (*config.Config, *alerts.BoltStore, string, error) {
-	cfg, err := g.loadConfig()
-	if err != nil {
-		return nil, nil, "", err
+// openStore opens the alert store of the data directory; while a serve
+// runs on it, it returns that serve's admin client instead (st nil).
+func (g *globals) openStore(data string) (cfg *config.Config, st *alerts.BoltStore, rc *adminClient, dir string, err error) {
+	if cfg, err = g.loadConfig(); err != nil {
+		return nil, nil, nil, "", err
 	}
-	dir := dataDir(data, cfg)
-	if err := serveHolds(dir); err != nil {
-		return nil, nil, "", err
+	dir = dataDir(data, cfg)
+	if rc = serveOn(dir); rc != nil {
+		return cfg, nil, rc, dir, nil
 	}
-	st, err := alerts.OpenBolt(alerts.DefaultStorePath(dir))
-	if err != nil {
-		return nil, nil, "", err
+	if st, err = alerts.OpenBolt(alerts.DefaultStorePath(dir)); err != nil {
+		return nil, nil, nil, "", err
 	}
-	return cfg, st, dir, nil
+	return cfg, st, nil, dir, nil
 }
 
 func newAlertsCmd(g *globals) *cobra.Command {
@@ -52,14 +50,12 @@ func newAlertsCmd(g *globals) *cobra.Command {
 			var src interface {
 				List(context.Context, alerts.Filter) ([]*alerts.Alert, error)
 			}
-			_, st, _, err := g.openStore(data)
+			_, st, rc, _, err := g.openStore(data)
 			switch {
-			case errors.Is(err, alerts.ErrStoreLocked):
-				if src, err = g.remoteStore(data, err); err != nil {
-					return err
-				}
 			case err != nil:
 				return err
+			case rc != nil:
+				src = rc
 			default:
 				defer st.Close()
 				src = st
@@ -125,24 +121,19 @@ func newAlertsCmd(g *globals) *cobra.Command {
 		Short: "Show one alert in full (JSON); a unique id prefix is enough",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			var a *alerts.Alert
-			_, st, _, err := g.openStore(data)
-			switch {
-			case errors.Is(err, alerts.ErrStoreLocked):
-				rc, err := g.remoteStore(data, err)
-				if err != nil {
-					return err
-				}
-				if a, err = rc.Find(cmd.Context(), args[0]); err != nil {
-					return err
-				}
-			case err != nil:
+			_, st, rc, _, err := g.openStore(data)
+			if err != nil {
 				return err
-			default:
+			}
+			var a *alerts.Alert
+			if rc != nil {
+				a, err = rc.Find(cmd.Context(), args[0])
+			} else {
 				defer st.Close()
-				if a, err = alerts.Find(cmd.Context(), st, args[0]); err != nil {
-					return err
-				}
+				a, err = alerts.Find(cmd.Context(), st, args[0])
+			}
+			if err != nil {
+				return err
 			}
 			enc := json.NewEncoder(cmd.OutOrStdout())
 			enc.SetIndent("", "  ")
@@ -155,21 +146,17 @@ func newAlertsCmd(g *globals) *cobra.Command {
 		Use:   "retry [ID...]",
 		Short: "Re-send alerts parked as failed (all of them, or those named) to the outputs that failed",
 		RunE: func(cmd *cobra.Command, args []string) error {
-			cfg, st, dir, err := g.openStore(data)
-			if errors.Is(err, alerts.ErrStoreLocked) {
-				rc, err := g.remoteStore(data, err)
-				if err != nil {
-					return err
-				}
+			cfg, st, rc, dir, err := g.openStore(data)
+			if err != nil {
+				return err
+			}
+			if rc != nil {
 				n, err := rc.Retry(cmd.Context(), args)
 				if err != nil {
 					return err
 				}
 				fmt.Fprintf(cmd.OutOrStdout(), "%d alerts made pending again; the running serve sends them on its next dispatch round\n", n)
 				return nil
-			}
-			if err != nil {
-				return err
 			}
 			defer st.Close()
 			d, err := newDispatcher(cfg, st, dir)

@@ -60,13 +60,9 @@ func newRulesSQLCmd(g *globals) *cobra.Command {
 		Short: "Print the SQL a rule compiles to, for Athena (Trino) or DuckDB",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			_, reg, set, err := g.ruleSet()
+			reg, r, err := g.namedRule(args[0])
 			if err != nil {
 				return err
-			}
-			r := set.Get(args[0])
-			if r == nil {
-				return fmt.Errorf("unknown rule %q (see `streamalert rules list`)", args[0])
 			}
 			d, err := queries.ParseDialect(dialect)
 			if err != nil {

@@ -42,9 +42,8 @@ running serve instead.`,
 				return postFiles(cmd, cfg, url, source, token, args)
 			}
 			ctx := cmd.Context()
-			if serveHolds(dataDir(data, cfg)) != nil {
-				info, _ := realtime.ReadAdminInfo(dataDir(data, cfg))
-				return fmt.Errorf("`streamalert serve` (pid %d) is running on data directory %s; load the files through it: streamalert ingest --url %s --source SOURCE FILE...", info.PID, dataDir(data, cfg), info.URL)
+			if rc := serveOn(dataDir(data, cfg)); rc != nil {
+				return fmt.Errorf("`streamalert serve` (pid %d) is running on data directory %s; load the files through it: streamalert ingest --url %s --source SOURCE FILE...", rc.info.PID, dataDir(data, cfg), rc.info.URL)
 			}
 			app, err := realtime.OpenApp(ctx, cfg, dataDir(data, cfg), realtime.AppOptions{Logger: nil})
 			if err != nil {

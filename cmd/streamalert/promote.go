@@ -1,7 +1,6 @@
 package main
 
 import (
-	"errors"
 	"fmt"
 	"time"
 
@@ -12,18 +11,19 @@ import (
 )
 
 // openProcessor opens the alert store and a processor over it, with the
-// config's rules known to it.
-func (g *globals) openProcessor(cmd *cobra.Command, data string) (*alerts.Processor, *alerts.BoltStore, error) {
+// config's rules known to it; while a serve runs on the data directory, it
+// returns that serve's admin client instead (p and st nil).
+func (g *globals) openProcessor(cmd *cobra.Command, data string) (*alerts.Processor, *alerts.BoltStore, *adminClient, error) {
 	cfg, _, set, err := g.ruleSet()
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
-	if err := serveHolds(dataDir(data, cfg)); err != nil {
-		return nil, nil, err
+	if rc := serveOn(dataDir(data, cfg)); rc != nil {
+		return nil, nil, rc, nil
 	}
 	st, err := alerts.OpenBolt(alerts.DefaultStorePath(dataDir(data, cfg)))
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	p, err := alerts.NewProcessor(alerts.ProcessorConfig{Store: st, DefaultOutputs: cfg.Global.Alerts.DefaultOutputs,
 		StagingPeriod: time.Duration(cfg.Global.Alerts.StagingPeriod)})
@@ -36,9 +36,9 @@ func (g *globals) openProcessor(cmd *cobra.Command, data string) (*alerts.Proces
 	}
 	if err != nil {
 		st.Close()
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
-	return p, st, nil
+	return p, st, nil, nil
 }
 
 func newRulesPromoteCmd(g *globals) *cobra.Command {
@@ -49,31 +49,22 @@ func newRulesPromoteCmd(g *globals) *cobra.Command {
 		Short: "End a staged rule's staging: its alerts go to its outputs from now on",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			_, _, set, err := g.ruleSet()
+			if _, _, err := g.namedRule(args[0]); err != nil {
+				return err
+			}
+			p, st, rc, err := g.openProcessor(cmd, data)
 			if err != nil {
 				return err
 			}
-			if set.Get(args[0]) == nil {
-				return fmt.Errorf("unknown rule %q (see `streamalert rules list`)", args[0])
-			}
 			var n int
-			p, st, err := g.openProcessor(cmd, data)
-			switch {
-			case errors.Is(err, alerts.ErrStoreLocked):
-				rc, err := g.remoteStore(data, err)
-				if err != nil {
-					return err
-				}
-				if n, err = rc.Promote(cmd.Context(), args[0], release); err != nil {
-					return err
-				}
-			case err != nil:
-				return err
-			default:
+			if rc != nil {
+				n, err = rc.Promote(cmd.Context(), args[0], release)
+			} else {
 				defer st.Close()
-				if n, err = p.Promote(cmd.Context(), args[0], release); err != nil {
-					return err
-				}
+				n, err = p.Promote(cmd.Context(), args[0], release)
+			}
+			if err != nil {
+				return err
 			}
 			fmt.Fprintf(cmd.OutOrStdout(), "promoted %s", args[0])
 			if release {
@@ -95,24 +86,19 @@ func newRulesStagedCmd(g *globals) *cobra.Command {
 		Short: "Print the digest of staged rules: alerts raised, last 24 hours, promotion time",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			var d alerts.Digest
-			p, st, err := g.openProcessor(cmd, data)
-			switch {
-			case errors.Is(err, alerts.ErrStoreLocked):
-				rc, err := g.remoteStore(data, err)
-				if err != nil {
-					return err
-				}
-				if d, err = rc.Digest(cmd.Context()); err != nil {
-					return err
-				}
-			case err != nil:
+			p, st, rc, err := g.openProcessor(cmd, data)
+			if err != nil {
 				return err
-			default:
+			}
+			var d alerts.Digest
+			if rc != nil {
+				d, err = rc.Digest(cmd.Context())
+			} else {
 				defer st.Close()
-				if d, err = p.Digest(cmd.Context()); err != nil {
-					return err
-				}
+				d, err = p.Digest(cmd.Context())
+			}
+			if err != nil {
+				return err
 			}
 			fmt.Fprint(cmd.OutOrStdout(), d.String())
 			return nil

@@ -45,6 +45,20 @@ func (g *globals) ruleSet() (*config.Config, *schema.Registry, *rules.Set, error
 	return cfg, reg, set, nil
 }
 
+// namedRule returns the config's rule called name with the log types, or
+// an error saying how to list the rules.
+func (g *globals) namedRule(name string) (*schema.Registry, *rules.Rule, error) {
+	_, reg, set, err := g.ruleSet()
+	if err != nil {
+		return nil, nil, err
+	}
+	r := set.Get(name)
+	if r == nil {
+		return nil, nil, fmt.Errorf("unknown rule %q (see `streamalert rules list`)", name)
+	}
+	return reg, r, nil
+}
+
 func newRulesListCmd(g *globals) *cobra.Command {
 	var data string
 	cmd := &cobra.Command{
@@ -108,13 +122,9 @@ func newRulesShowCmd(g *globals) *cobra.Command {
 		Short: "Show a rule: metadata, log types, detection and its compiled form",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			_, _, set, err := g.ruleSet()
+			_, r, err := g.namedRule(args[0])
 			if err != nil {
 				return err
-			}
-			r := set.Get(args[0])
-			if r == nil {
-				return fmt.Errorf("unknown rule %q (see `streamalert rules list`)", args[0])
 			}
 			w := cmd.OutOrStdout()
 			fmt.Fprintf(w, "%s (%s rule, %s:%d)\n", r.Name, r.Format, r.File, r.Line)
