@@ -42,7 +42,7 @@ func BenchmarkParquetWrite(b *testing.B) {
 	for _, r := range recs {
 		raw += int64(len(r.Raw))
 	}
-	for _, comp := range []string{CompressionZstd, CompressionSnappy} {
+	for _, comp := range []string{CompressionAuto, CompressionZstd, CompressionSnappy} {
 		b.Run(comp, func(b *testing.B) {
 			dest := &countingDest{}
 			w, err := NewLake(dest, Options{Compression: comp, BufferInterval: time.Hour})

@@ -12,8 +12,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/parquet-go/parquet-go/compress"
-
 	"github.com/streamalert/streamalert/schema"
 )
 
@@ -24,7 +22,8 @@ type Options struct {
 	BufferSize int64
 	// BufferInterval is the longest a record waits in a buffer. Default 300s.
 	BufferInterval time.Duration
-	// Compression is "zstd" (default) or "snappy".
+	// Compression is "auto" (default: each column chunk with the codec that
+	// suits it, see CompressionAuto), "zstd" or "snappy".
 	Compression string
 	// RowGroupRows caps the rows of one row group. Default 1,048,576; a
 	// buffer of the default size usually makes a single row group.
@@ -59,7 +58,7 @@ const (
 type Lake struct {
 	dest  Destination
 	opts  Options
-	codec compress.Codec
+	codec codecSet
 
 	mu      sync.Mutex
 	tables  map[*schema.LogType]*table

@@ -47,6 +47,13 @@ const (
 	dictMaxBytes = 1 << 20
 	// maxStatBytes bounds the string min/max kept in the footer.
 	maxStatBytes = 256
+	// retrialFiles is how many files (of a writer) a column's codec chosen
+	// by a trial (auto compression) serves, the trial's own included.
+	retrialFiles = 16
+	// minStickyTrial is the smallest page whose trial choice is kept for
+	// later chunks: a small page says little about the column, and costs
+	// little to try both codecs on.
+	minStickyTrial = 64 << 10
 	// checkEvery is how often (in rows) the page sizes are checked.
 	checkEvery = 128
 )
@@ -80,6 +87,14 @@ type pqLeaf struct {
 	dictPages        int      // data pages encoded with the dictionary
 	last             string   // the entry of the last value added
 
+	// The column's codec in this file (nil until its first page is
+	// compressed): one for all its chunks, as some readers (parquet-go)
+	// take the first chunk's for every row group. With codecs to choose
+	// from, a choice made on a large enough page (chosen) also serves the
+	// next carry files the writer writes.
+	codec, chosen compress.Codec
+	carry         int
+
 	// The chunk: its data pages (headers included) and totals.
 	chunk         []byte
 	values, nulls int64
@@ -102,7 +117,7 @@ func (l *pqLeaf) isString() bool {
 // pqWriter writes one Parquet file at a time into a fileBuffer. It is reset
 // and reused for a table's next file.
 type pqWriter struct {
-	codec  compress.Codec
+	codecs codecSet
 	cols   []*colNode
 	leaves []*pqLeaf
 	elems  []format.SchemaElement
@@ -121,10 +136,11 @@ type pqWriter struct {
 	body    []byte // a page before compression
 	scratch []byte
 	comp    []byte
+	comp2   []byte
 }
 
-func newPQWriter(table string, cols []schema.Column, codec compress.Codec) (*pqWriter, error) {
-	w := &pqWriter{codec: codec, cols: buildColNodes(cols), pageBytes: pageBytes, dictMaxBytes: dictMaxBytes}
+func newPQWriter(table string, cols []schema.Column, codecs codecSet) (*pqWriter, error) {
+	w := &pqWriter{codecs: codecs, cols: buildColNodes(cols), pageBytes: pageBytes, dictMaxBytes: dictMaxBytes}
 	w.elems = append(w.elems, format.SchemaElement{Name: table, NumChildren: thrift.New(int32(len(cols)))})
 	for _, c := range cols {
 		if err := w.schemaNode(c.Name, c.Type, nil, 0); err != nil {
@@ -235,6 +251,11 @@ func (w *pqWriter) reset(out *fileBuffer) {
 	w.rows, w.groupRows = 0, 0
 	for _, l := range w.leaves {
 		l.resetChunk()
+		l.codec = nil
+		if l.chosen != nil && l.carry > 0 {
+			l.codec = l.chosen
+			l.carry--
+		}
 	}
 }
 
@@ -581,7 +602,7 @@ func (w *pqWriter) flushPage(l *pqLeaf) error {
 		DataPageHeader: thrift.New(format.DataPageHeader{NumValues: int32(n), Encoding: enc,
 			DefinitionLevelEncoding: format.RLE, RepetitionLevelEncoding: format.RLE,
 			Statistics: format.Statistics{NullCount: int64(l.pageNulls)}})}
-	if err := w.appendPage(&l.chunk, &h, body, &l.uncomp); err != nil {
+	if err := w.appendPage(l, &l.chunk, &h, body, &l.uncomp); err != nil {
 		return err
 	}
 	l.values += int64(n)
@@ -592,9 +613,8 @@ func (w *pqWriter) flushPage(l *pqLeaf) error {
 
 // appendPage compresses body and appends its header and the compressed
 // bytes to dst, adding the uncompressed size to uncomp.
-func (w *pqWriter) appendPage(dst *[]byte, h *format.PageHeader, body []byte, uncomp *int64) error {
-	var err error
-	if w.comp, err = w.codec.Encode(w.comp[:0], body); err != nil {
+func (w *pqWriter) appendPage(l *pqLeaf, dst *[]byte, h *format.PageHeader, body []byte, uncomp *int64) error {
+	if err := w.compress(l, body); err != nil {
 		return fmt.Errorf("compress page: %w", err)
 	}
 	h.CompressedPageSize = int32(len(w.comp))
@@ -605,6 +625,47 @@ func (w *pqWriter) appendPage(dst *[]byte, h *format.PageHeader, body []byte, un
 	*dst = append(*dst, w.hdr.Bytes()...)
 	*dst = append(*dst, w.comp...)
 	*uncomp += int64(w.hdr.Len() + len(body))
+	return nil
+}
+
+// compress compresses a page of l into w.comp with the column's codec. A
+// column that has no codec yet in this file is settled by its first page:
+// it is compressed with the main codec and each alternative, and the
+// smallest alternative output is kept if it is at most altWithin times the
+// main codec's. A choice made on a page of at least minStickyTrial bytes
+// stands for the column's next retrialFiles-1 files too: a column's data
+// changes slowly, and most files hold only a few pages of a column, so a
+// trial in each would cost much of what it saves.
+func (w *pqWriter) compress(l *pqLeaf, body []byte) error {
+	var err error
+	if l.codec != nil || w.codecs.alts[0] == nil {
+		if l.codec == nil {
+			l.codec = w.codecs.main
+		}
+		w.comp, err = l.codec.Encode(w.comp[:0], body)
+		return err
+	}
+	if w.comp, err = w.codecs.main.Encode(w.comp[:0], body); err != nil {
+		return err
+	}
+	l.codec = w.codecs.main
+	limit := altWithin * float64(len(w.comp))
+	for _, alt := range w.codecs.alts {
+		if alt == nil {
+			continue
+		}
+		if w.comp2, err = alt.Encode(w.comp2[:0], body); err != nil {
+			return err
+		}
+		if n := float64(len(w.comp2)); n <= limit {
+			l.codec, limit = alt, n
+			w.comp, w.comp2 = w.comp2, w.comp
+		}
+	}
+	l.chosen, l.carry = nil, 0
+	if len(body) >= minStickyTrial {
+		l.chosen, l.carry = l.codec, retrialFiles-1
+	}
 	return nil
 }
 
@@ -635,17 +696,18 @@ func (w *pqWriter) flushRowGroup() error {
 			return err
 		}
 		start := int64(len(w.out.b))
-		md := format.ColumnMetaData{Type: l.ptype, PathInSchema: l.path, Codec: w.codec.CompressionCodec(),
+		md := format.ColumnMetaData{Type: l.ptype, PathInSchema: l.path,
 			NumValues: l.values, Statistics: format.Statistics{NullCount: l.nulls}}
 		uncomp := l.uncomp
 		if l.dictPages > 0 {
 			md.DictionaryPageOffset = start
 			h := format.PageHeader{Type: format.DictionaryPage, UncompressedPageSize: int32(len(l.dictPlain)),
 				DictionaryPageHeader: thrift.New(format.DictionaryPageHeader{NumValues: int32(len(l.dictOff)), Encoding: format.Plain})}
-			if err := w.appendPage(&w.out.b, &h, l.dictPlain, &uncomp); err != nil {
+			if err := w.appendPage(l, &w.out.b, &h, l.dictPlain, &uncomp); err != nil {
 				return err
 			}
 		}
+		md.Codec = l.codec.CompressionCodec()
 		md.DataPageOffset = int64(len(w.out.b))
 		w.out.b = append(w.out.b, l.chunk...)
 		md.TotalUncompressedSize = uncomp

@@ -48,10 +48,13 @@ type writeCase struct {
 	name                    string
 	strings                 string // "": as generated (~450 values); "distinct"; "few" (8 values)
 	pageBytes, dictMaxBytes int    // 0: the defaults
+	compression             string // "": auto
 }
 
 var writeCases = []writeCase{
 	{name: "generated"},
+	{name: "generated-zstd", compression: CompressionZstd},
+	{name: "generated-snappy", compression: CompressionSnappy},
 	{name: "distinct", strings: "distinct"},
 	{name: "few-values-small-dictionaries", strings: "few", pageBytes: 700, dictMaxBytes: 40},
 	{name: "distinct-small-pages", strings: "distinct", pageBytes: 700},
@@ -60,7 +63,11 @@ var writeCases = []writeCase{
 // writeRows writes rows (3 row groups' worth) as one file and returns it.
 func writeRows(t *testing.T, tb *table, c writeCase, rows [][]schema.Value) []byte {
 	t.Helper()
-	fw, err := newFileWriter(tb.name, tb.cols, codecs[CompressionZstd], int64(len(rows)/3+1), nil)
+	cs, err := codecOf(c.compression)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fw, err := newFileWriter(tb.name, tb.cols, cs, int64(len(rows)/3+1), nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -144,6 +144,25 @@ func Events(n int, seed uint64) []Event {
 		}
 		return string(b)
 	}
+	// AWS keys its identity ids to the identity: a user keeps its AIDA
+	// principal id and AKIA access key, a role its AROA id, and a role
+	// session its ASIA key for the session's life (the Stratus corpus has
+	// exactly one principalId and one accessKeyId per ARN). Each is drawn
+	// once, on first use.
+	ids := map[string]string{}
+	idOf := func(prefix, owner string) string {
+		k := prefix + owner
+		if id, ok := ids[k]; ok {
+			return id
+		}
+		const alnum = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
+		b := []byte(prefix + "0000000000000000")
+		for i := len(prefix); i < len(b); i++ {
+			b[i] = alnum[rng.IntN(len(alnum))]
+		}
+		ids[k] = string(b)
+		return ids[k]
+	}
 	uuid := func() string {
 		h := hex(16)
 		return h[:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
@@ -181,10 +200,10 @@ func Events(n int, seed uint64) []Event {
 			role := fmt.Sprintf("role-%s-%d", svc, rng.IntN(40))
 			e.UserIdentity = UserIdentity{
 				Type:        "AssumedRole",
-				PrincipalID: "AROA" + hex(8) + ":" + user,
+				PrincipalID: idOf("AROA", acct+role) + ":" + user,
 				ARN:         "arn:aws:sts::" + acct + ":assumed-role/" + role + "/" + user,
 				AccountID:   acct,
-				AccessKeyID: "ASIA" + hex(8),
+				AccessKeyID: idOf("ASIA", acct+role+"/"+user),
 				SessionContext: &SessionContext{
 					Attributes: Attributes{
 						MFAAuthenticated: []string{"false", "true"}[rng.IntN(2)],
@@ -192,7 +211,7 @@ func Events(n int, seed uint64) []Event {
 					},
 					SessionIssuer: &SessionIssuer{
 						Type:        "Role",
-						PrincipalID: "AROA" + hex(8),
+						PrincipalID: idOf("AROA", acct+role),
 						ARN:         "arn:aws:iam::" + acct + ":role/" + role,
 						AccountID:   acct,
 						UserName:    role,
@@ -202,10 +221,10 @@ func Events(n int, seed uint64) []Event {
 		} else {
 			e.UserIdentity = UserIdentity{
 				Type:        "IAMUser",
-				PrincipalID: "AIDA" + hex(8),
+				PrincipalID: idOf("AIDA", acct+user),
 				ARN:         "arn:aws:iam::" + acct + ":user/" + user,
 				AccountID:   acct,
-				AccessKeyID: "AKIA" + hex(8),
+				AccessKeyID: idOf("AKIA", acct+user),
 				UserName:    user,
 			}
 			if rng.IntN(8) == 0 {

@@ -1,0 +1,169 @@
+package firehose
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/parquet-go/parquet-go"
+	"github.com/parquet-go/parquet-go/format"
+
+	"github.com/streamalert/streamalert/firehose/internal/synth"
+	"github.com/streamalert/streamalert/internal/duckdbtest"
+	"github.com/streamalert/streamalert/schema"
+)
+
+// writeFile writes rows as one file with the given writer pool (nil: a
+// fresh writer) and compression, and returns the file.
+func writeFile(t *testing.T, tb *table, comp string, pool *writerPool, rows [][]schema.Value) []byte {
+	t.Helper()
+	fw, err := newFileWriter(tb.name, tb.cols, codecs[comp], DefaultRowGroupRows, pool)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, row := range rows {
+		if err := fw.add(row, len(row), nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := fw.finish(); err != nil {
+		t.Fatal(err)
+	}
+	return bytes.Clone(fw.out.b)
+}
+
+// chunkCodecs returns the codec of every column chunk of a file by column
+// path, checking that a column has one codec in all row groups.
+func chunkCodecs(t *testing.T, data []byte) map[string]format.CompressionCodec {
+	t.Helper()
+	f, err := parquet.OpenFile(bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]format.CompressionCodec{}
+	for _, rg := range f.Metadata().RowGroups {
+		for _, cc := range rg.Columns {
+			path := strings.Join(cc.MetaData.PathInSchema, ".")
+			if c, ok := out[path]; ok && c != cc.MetaData.Codec {
+				t.Errorf("column %s is %v in one row group and %v in another", path, c, cc.MetaData.Codec)
+			}
+			out[path] = cc.MetaData.Codec
+		}
+	}
+	return out
+}
+
+// TestAutoCompression_PicksCodecByData writes CloudTrail records with auto
+// compression and checks the codec each kind of column gets: gzip (Huffman
+// only) for random hex ids, snappy for ARNs made of repeated pieces, zstd
+// for timestamps and for JSON holding ids, where it is far smaller. The
+// rows read back are those of the all-zstd file, which is barely smaller.
+func TestAutoCompression_PicksCodecByData(t *testing.T) {
+	tb, err := newTable(synth.CloudTrail())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rows [][]schema.Value
+	for _, r := range synth.Records(30000, 5) {
+		rows = append(rows, append([]schema.Value(nil), tb.recordRow(r)...))
+	}
+	auto := writeFile(t, tb, CompressionAuto, nil, rows)
+	got := chunkCodecs(t, auto)
+	for col, want := range map[string]format.CompressionCodec{
+		"eventid":                  format.Gzip,
+		"requestid":                format.Gzip,
+		"useridentity.arn":         format.Snappy,
+		"requestparameters":        format.Snappy,
+		"eventtime":                format.Zstd,
+		"responseelements":         format.Zstd,
+		"useridentity.principalid": format.Zstd,
+	} {
+		if got[col] != want {
+			t.Errorf("column %s compressed with %v, want %v", col, got[col], want)
+		}
+	}
+	zstd := writeFile(t, tb, CompressionZstd, nil, rows)
+	if len(auto) > len(zstd)*6/5 {
+		t.Errorf("auto file is %d bytes, all-zstd %d: more than 1.2x", len(auto), len(zstd))
+	}
+	if !reflect.DeepEqual(readAllRows(t, auto), readAllRows(t, zstd)) {
+		t.Error("the auto file reads back other rows than the all-zstd file")
+	}
+	t.Logf("auto %d bytes, zstd %d", len(auto), len(zstd))
+
+	// DuckDB reads the file with its three codecs as the all-zstd one.
+	dir := t.TempDir()
+	autoPath, zstdPath := filepath.Join(dir, "auto.parquet"), filepath.Join(dir, "zstd.parquet")
+	for p, data := range map[string][]byte{autoPath: auto, zstdPath: zstd} {
+		if err := os.WriteFile(p, data, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	db := duckdbtest.Open(t)
+	seen := duckdbtest.Query(t, db, "SELECT DISTINCT compression FROM parquet_metadata("+duckdbtest.Quote(autoPath)+") ORDER BY 1")
+	if fmt.Sprint(seen) != "[[GZIP] [SNAPPY] [ZSTD]]" {
+		t.Errorf("DuckDB sees the codecs %v, want GZIP, SNAPPY and ZSTD", seen)
+	}
+	a, z := "read_parquet("+duckdbtest.Quote(autoPath)+")", "read_parquet("+duckdbtest.Quote(zstdPath)+")"
+	diff := duckdbtest.Query(t, db, "SELECT count(*) FROM (SELECT * FROM "+a+" EXCEPT ALL SELECT * FROM "+z+
+		") UNION ALL SELECT count(*) FROM (SELECT * FROM "+z+" EXCEPT ALL SELECT * FROM "+a+") UNION ALL SELECT count(*) FROM "+a)
+	if fmt.Sprint(diff) != fmt.Sprintf("[[0] [0] [%d]]", len(rows)) {
+		t.Errorf("DuckDB: rows only in the auto file, only in the zstd file, in the auto file: %v, want 0, 0, %d", diff, len(rows))
+	}
+}
+
+// TestAutoCompression_ChoiceCarriesOverFiles checks that a codec chosen on
+// a large page serves the column's next files (retrialFiles in all) before
+// it is tried again, and that one chosen on a small page is not kept.
+func TestAutoCompression_ChoiceCarriesOverFiles(t *testing.T) {
+	lts, errs := schema.ParseDefinitions("one.yaml", []byte("name: test:one\nparser:\n  type: json\nfields:\n  - name: v\n"))
+	if len(errs) > 0 {
+		t.Fatal(errs)
+	}
+	tb, err := newTable(lts[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	seed := uint64(0)
+	// Event ids (random hex) or the ARNs of the callers (made of accounts,
+	// roles and user names) of generated CloudTrail events.
+	rows := func(n int, ids bool) [][]schema.Value {
+		seed++
+		out := make([][]schema.Value, n)
+		for i, e := range synth.Events(n, seed) {
+			s := e.UserIdentity.ARN
+			if ids {
+				s = e.EventID
+			}
+			out[i] = append([]schema.Value(nil), tb.recordRow(&schema.Record{LogType: lts[0], Values: []schema.Value{schema.Str(s)}})...)
+		}
+		return out
+	}
+	codecOfV := func(data []byte) format.CompressionCodec { return chunkCodecs(t, data)["v"] }
+
+	pool := &writerPool{}
+	if c := codecOfV(writeFile(t, tb, CompressionAuto, pool, rows(4000, true))); c != format.Gzip {
+		t.Fatalf("hex ids compressed with %v, want GZIP", c)
+	}
+	for i := 2; i <= retrialFiles; i++ {
+		if c := codecOfV(writeFile(t, tb, CompressionAuto, pool, rows(4000, false))); c != format.Gzip {
+			t.Fatalf("file %d: ARNs compressed with %v, want the GZIP chosen in file 1 (%d files share a trial)", i, c, retrialFiles)
+		}
+	}
+	if c := codecOfV(writeFile(t, tb, CompressionAuto, pool, rows(4000, false))); c != format.Snappy {
+		t.Fatalf("file %d: ARNs compressed with %v, want SNAPPY from a new trial", retrialFiles+1, c)
+	}
+	// A choice made on a few values is not carried over: the next file of
+	// ids gets its own trial.
+	pool = &writerPool{}
+	if c := codecOfV(writeFile(t, tb, CompressionAuto, pool, rows(3, false))); c != format.Snappy {
+		t.Fatalf("three ARNs compressed with %v, want SNAPPY", c)
+	}
+	if c := codecOfV(writeFile(t, tb, CompressionAuto, pool, rows(4000, true))); c != format.Gzip {
+		t.Fatalf("hex ids after a small file compressed with %v, want GZIP from a new trial", c)
+	}
+}
