@@ -85,7 +85,7 @@ type pqLeaf struct {
 	dictPlain        []byte   // the entries, PLAIN encoded
 	dictOff          []uint32 // offset of each entry in dictPlain
 	dictPages        int      // data pages encoded with the dictionary
-	last             string   // the entry of the last value added
+	recent           [recentSlots]recentEntry
 
 	// The column's codec in this file (nil until its first page is
 	// compressed): one for all its chunks, as some readers (parquet-go)
@@ -273,7 +273,8 @@ func (l *pqLeaf) resetChunk() {
 		l.dict = map[string]int32{}
 	}
 	clear(l.dict)
-	l.dictPlain, l.dictOff, l.dictPages, l.last = l.dictPlain[:0], l.dictOff[:0], 0, ""
+	l.dictPlain, l.dictOff, l.dictPages = l.dictPlain[:0], l.dictOff[:0], 0
+	l.recent = [recentSlots]recentEntry{}
 	l.chunk = l.chunk[:0]
 	l.values, l.nulls, l.uncomp, l.plainPages = 0, 0, 0, 0
 	l.hasMin = false
@@ -438,10 +439,9 @@ func (l *pqLeaf) addString(s string) {
 		return
 	}
 	var i int32
-	if len(l.idx) > 0 && s == l.last {
-		// Runs of one value are common (a region, an account, an event
-		// source): no hashing for them.
-		i = l.idx[len(l.idx)-1]
+	slot := &l.recent[recentSlot(s)]
+	if slot.entry > 0 && slot.key == s {
+		i = slot.entry - 1
 	} else {
 		var ok bool
 		if i, ok = l.dict[s]; !ok {
@@ -453,12 +453,32 @@ func (l *pqLeaf) addString(s string) {
 				i = l.insert(s)
 			}
 		}
-		l.last = l.key(i)
+		*slot = recentEntry{key: l.key(i), entry: i + 1}
 	}
 	l.idx = append(l.idx, i)
 	if !l.decided && len(l.idx) >= dictSample {
 		l.decide()
 	}
+}
+
+// recentEntry remembers the dictionary entry of a value seen lately. Most
+// dictionary-encoded columns hold a few dozen values (regions, accounts,
+// event names, user agents): a small cache indexed by a cheap mix of the
+// value's length and two of its bytes finds most of them with one
+// comparison, without hashing the value for the map.
+type recentEntry struct {
+	key   string // the entry's text (over the dictionary's bytes)
+	entry int32  // entry+1; 0: empty
+}
+
+const recentSlots = 16
+
+func recentSlot(s string) int {
+	n := len(s)
+	if n == 0 {
+		return 0
+	}
+	return (n + 3*int(s[n-1]) + 5*int(s[n/2])) & (recentSlots - 1)
 }
 
 // insert adds s to the dictionary and returns its index.
@@ -504,7 +524,7 @@ func (l *pqLeaf) decide() {
 	}
 	l.idx = l.idx[:0]
 	clear(l.dict)
-	l.dictPlain, l.dictOff, l.last = l.dictPlain[:0], l.dictOff[:0], ""
+	l.dictPlain, l.dictOff = l.dictPlain[:0], l.dictOff[:0]
 	l.stringsMinMax = false
 }
 
