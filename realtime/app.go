@@ -121,7 +121,7 @@ func OpenApp(ctx context.Context, cfg *config.Config, dataDir string, opts AppOp
 		return nil, err
 	}
 	a.LakeRoot = root
-	a.Lake, err = firehose.NewLake(dest, firehose.Options{Manual: true, Logger: log})
+	a.Lake, err = firehose.NewLake(dest, firehose.Options{Manual: true, Logger: log, Compression: cfg.Global.ParquetCompression})
 	if err != nil {
 		return nil, err
 	}

@@ -71,6 +71,7 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 
 func TestServe_HTTPAndSyslogToLakeAlertsAndMetrics(t *testing.T) {
 	cfg := testConfig(t)
+	cfg.Global.ParquetCompression = "snappy" // checked below: the lake writer takes it
 	data := t.TempDir()
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
@@ -164,6 +165,10 @@ func TestServe_HTTPAndSyslogToLakeAlertsAndMetrics(t *testing.T) {
 		duckdbtest.Exec(t, db, app.Registry.Get(lt).DuckDBView(lake))
 	}
 	duckdbtest.Exec(t, db, firehose.Unclassified.DuckDBView(lake))
+	codecs := duckdbtest.Query(t, db, "SELECT DISTINCT compression FROM parquet_metadata("+duckdbtest.Quote(filepath.Join(lake, "parquet/*/*/*.parquet"))+")")
+	if fmt.Sprint(codecs) != "[[SNAPPY]]" {
+		t.Errorf("lake files compressed with %v, want SNAPPY (parquet_compression: snappy)", codecs)
+	}
 	counts := map[string]int64{}
 	for _, table := range []string{"cloudtrail_events", "aws_vpc_flow", "unclassified"} {
 		rows := duckdbtest.Query(t, db, "SELECT count(*), count(DISTINCT sa_record_id) FROM "+table)

@@ -38,11 +38,14 @@ type Global struct {
 	Prefix string `yaml:"prefix"`
 	Region string `yaml:"region"`
 	// Lake is where the Parquet lake lives: file://DIR or s3://bucket/prefix.
-	Lake    string        `yaml:"lake"`
-	DataDir string        `yaml:"data_dir"`
-	Buffer  Buffer        `yaml:"buffer"`
-	Alerts  Alerts        `yaml:"alerts"`
-	Rules   RulesSettings `yaml:"rules"`
+	Lake    string `yaml:"lake"`
+	DataDir string `yaml:"data_dir"`
+	Buffer  Buffer `yaml:"buffer"`
+	// ParquetCompression is how the embedded lake writer compresses
+	// columns: auto (per column), zstd or snappy.
+	ParquetCompression string        `yaml:"parquet_compression"`
+	Alerts             Alerts        `yaml:"alerts"`
+	Rules              RulesSettings `yaml:"rules"`
 }
 
 // RulesSettings turns the built-in rule pack and single rules on or off.
@@ -174,6 +177,8 @@ func defaultGlobal() Global {
 		Buffer:  Buffer{SizeMiB: 128, IntervalSeconds: 60},
 		Alerts:  Alerts{MaxAttempts: 10, StagingPeriod: Duration(48 * time.Hour)},
 		Rules:   RulesSettings{Pack: true},
+
+		ParquetCompression: "auto",
 	}
 }
 
@@ -194,6 +199,11 @@ func checkGlobal(g *Global, n *yaml.Node, ps *Problems) {
 	}
 	if g.Buffer.IntervalSeconds < 0 || g.Buffer.IntervalSeconds > 900 {
 		ps.add("global.yaml", line("buffer"), "buffer.interval_seconds %d must be between 0 and 900 (Firehose's range)", g.Buffer.IntervalSeconds)
+	}
+	switch g.ParquetCompression {
+	case "auto", "zstd", "snappy":
+	default:
+		ps.add("global.yaml", line("parquet_compression"), "parquet_compression %q must be auto, zstd or snappy", g.ParquetCompression)
 	}
 	if g.Prefix == "" || strings.ContainsAny(g.Prefix, " /:") {
 		ps.add("global.yaml", line("prefix"), "prefix %q must be a non-empty name without spaces, / or :", g.Prefix)

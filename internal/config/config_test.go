@@ -114,6 +114,7 @@ func TestLoad_SettingsErrors(t *testing.T) {
 		{"unknown global key", "global.yaml", "prefix: x\nlake: file://./l\nbuffr: {}\n", `unknown setting "buffr"`, 3},
 		{"bad lake", "global.yaml", "prefix: x\nlake: /tmp/lake\n", "must start with file:// or s3://", 2},
 		{"buffer over firehose max", "global.yaml", "prefix: x\nlake: file://l\nbuffer:\n  size_mib: 500\n", "between 1 and 128", 3},
+		{"bad parquet compression", "global.yaml", "prefix: x\nlake: file://l\nparquet_compression: lz4\n", `parquet_compression "lz4" must be auto, zstd or snappy`, 3},
 		{"bad duration", "global.yaml", "prefix: x\nlake: file://l\nalerts:\n  staging_period: soon\n", "not a duration", 4},
 		{"unknown source type", "sources.yaml", "sources:\n  a:\n    type: carrier_pigeon\n    log_types: [nginx]\n", "carrier_pigeon", 3},
 		{"syslog without listen", "sources.yaml", "sources:\n  s:\n    type: syslog\n    log_types: [syslog]\n", "needs listen", 2},
