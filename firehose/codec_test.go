@@ -17,13 +17,34 @@ import (
 	"github.com/streamalert/streamalert/schema"
 )
 
-// writeFile writes rows as one file with the given writer pool (nil: a
-// fresh writer) and compression, and returns the file.
-func writeFile(t *testing.T, tb *table, comp string, pool *writerPool, rows [][]schema.Value) []byte {
+// fileSpec is how a test file is written; the zero value is a fresh
+// writer with auto compression, one row group, default page sizes.
+type fileSpec struct {
+	compression             string
+	pool                    *writerPool
+	groupRows               int64
+	pageBytes, dictMaxBytes int
+}
+
+// writeFile writes rows as one file and returns it.
+func writeFile(t *testing.T, tb *table, spec fileSpec, rows [][]schema.Value) []byte {
 	t.Helper()
-	fw, err := newFileWriter(tb.name, tb.cols, codecs[comp], DefaultRowGroupRows, pool)
+	cs, err := codecOf(spec.compression)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if spec.groupRows == 0 {
+		spec.groupRows = DefaultRowGroupRows
+	}
+	fw, err := newFileWriter(tb.name, tb.cols, cs, spec.groupRows, spec.pool)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if spec.pageBytes > 0 {
+		fw.pw.pageBytes = spec.pageBytes
+	}
+	if spec.dictMaxBytes > 0 {
+		fw.pw.dictMaxBytes = spec.dictMaxBytes
 	}
 	for _, row := range rows {
 		if err := fw.add(row, len(row), nil); err != nil {
@@ -71,7 +92,7 @@ func TestAutoCompression_PicksCodecByData(t *testing.T) {
 	for _, r := range synth.Records(30000, 5) {
 		rows = append(rows, append([]schema.Value(nil), tb.recordRow(r)...))
 	}
-	auto := writeFile(t, tb, CompressionAuto, nil, rows)
+	auto := writeFile(t, tb, fileSpec{}, rows)
 	got := chunkCodecs(t, auto)
 	for col, want := range map[string]format.CompressionCodec{
 		"eventid":                  format.Gzip,
@@ -86,7 +107,7 @@ func TestAutoCompression_PicksCodecByData(t *testing.T) {
 			t.Errorf("column %s compressed with %v, want %v", col, got[col], want)
 		}
 	}
-	zstd := writeFile(t, tb, CompressionZstd, nil, rows)
+	zstd := writeFile(t, tb, fileSpec{compression: CompressionZstd}, rows)
 	if len(auto) > len(zstd)*6/5 {
 		t.Errorf("auto file is %d bytes, all-zstd %d: more than 1.2x", len(auto), len(zstd))
 	}
@@ -146,24 +167,24 @@ func TestAutoCompression_ChoiceCarriesOverFiles(t *testing.T) {
 	codecOfV := func(data []byte) format.CompressionCodec { return chunkCodecs(t, data)["v"] }
 
 	pool := &writerPool{}
-	if c := codecOfV(writeFile(t, tb, CompressionAuto, pool, rows(4000, true))); c != format.Gzip {
+	if c := codecOfV(writeFile(t, tb, fileSpec{pool: pool}, rows(4000, true))); c != format.Gzip {
 		t.Fatalf("hex ids compressed with %v, want GZIP", c)
 	}
 	for i := 2; i <= retrialFiles; i++ {
-		if c := codecOfV(writeFile(t, tb, CompressionAuto, pool, rows(4000, false))); c != format.Gzip {
+		if c := codecOfV(writeFile(t, tb, fileSpec{pool: pool}, rows(4000, false))); c != format.Gzip {
 			t.Fatalf("file %d: ARNs compressed with %v, want the GZIP chosen in file 1 (%d files share a trial)", i, c, retrialFiles)
 		}
 	}
-	if c := codecOfV(writeFile(t, tb, CompressionAuto, pool, rows(4000, false))); c != format.Snappy {
+	if c := codecOfV(writeFile(t, tb, fileSpec{pool: pool}, rows(4000, false))); c != format.Snappy {
 		t.Fatalf("file %d: ARNs compressed with %v, want SNAPPY from a new trial", retrialFiles+1, c)
 	}
 	// A choice made on a few values is not carried over: the next file of
 	// ids gets its own trial.
 	pool = &writerPool{}
-	if c := codecOfV(writeFile(t, tb, CompressionAuto, pool, rows(3, false))); c != format.Snappy {
+	if c := codecOfV(writeFile(t, tb, fileSpec{pool: pool}, rows(3, false))); c != format.Snappy {
 		t.Fatalf("three ARNs compressed with %v, want SNAPPY", c)
 	}
-	if c := codecOfV(writeFile(t, tb, CompressionAuto, pool, rows(4000, true))); c != format.Gzip {
+	if c := codecOfV(writeFile(t, tb, fileSpec{pool: pool}, rows(4000, true))); c != format.Gzip {
 		t.Fatalf("hex ids after a small file compressed with %v, want GZIP from a new trial", c)
 	}
 }

@@ -37,20 +37,7 @@ func TestFileWriter_ReusedWriterWritesSameBytes(t *testing.T) {
 					}
 				}
 				write := func(pool *writerPool, rows [][]schema.Value) []byte {
-					t.Helper()
-					fw, err := newFileWriter(tb.name, tb.cols, codecs[comp], 2000, pool)
-					if err != nil {
-						t.Fatal(err)
-					}
-					for _, row := range rows {
-						if err := fw.add(row, len(row), nil); err != nil {
-							t.Fatal(err)
-						}
-					}
-					if err := fw.finish(); err != nil {
-						t.Fatal(err)
-					}
-					return bytes.Clone(fw.out.b)
+					return writeFile(t, tb, fileSpec{compression: comp, pool: pool, groupRows: 2000}, rows)
 				}
 				pool := &writerPool{}
 				for round := range 2 {

@@ -63,29 +63,8 @@ var writeCases = []writeCase{
 // writeRows writes rows (3 row groups' worth) as one file and returns it.
 func writeRows(t *testing.T, tb *table, c writeCase, rows [][]schema.Value) []byte {
 	t.Helper()
-	cs, err := codecOf(c.compression)
-	if err != nil {
-		t.Fatal(err)
-	}
-	fw, err := newFileWriter(tb.name, tb.cols, cs, int64(len(rows)/3+1), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if c.pageBytes > 0 {
-		fw.pw.pageBytes = c.pageBytes
-	}
-	if c.dictMaxBytes > 0 {
-		fw.pw.dictMaxBytes = c.dictMaxBytes
-	}
-	for _, row := range rows {
-		if err := fw.add(row, len(row), nil); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := fw.finish(); err != nil {
-		t.Fatal(err)
-	}
-	return bytes.Clone(fw.out.b)
+	return writeFile(t, tb, fileSpec{compression: c.compression, groupRows: int64(len(rows)/3 + 1),
+		pageBytes: c.pageBytes, dictMaxBytes: c.dictMaxBytes}, rows)
 }
 
 func testRows(t *testing.T, tb *table, lt *schema.LogType, mode string, n int) [][]schema.Value {
