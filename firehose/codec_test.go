@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/parquet-go/parquet-go"
+	"github.com/parquet-go/parquet-go/compress"
 	"github.com/parquet-go/parquet-go/format"
 
 	"github.com/streamalert/streamalert/firehose/internal/synth"
@@ -24,6 +25,8 @@ type fileSpec struct {
 	pool                    *writerPool
 	groupRows               int64
 	pageBytes, dictMaxBytes int
+	// codecs, if not nil, receives the codec of each leaf column by path.
+	codecs map[string]compress.Codec
 }
 
 // writeFile writes rows as one file and returns it.
@@ -51,38 +54,45 @@ func writeFile(t *testing.T, tb *table, spec fileSpec, rows [][]schema.Value) []
 			t.Fatal(err)
 		}
 	}
+	pw := fw.pw
 	if err := fw.finish(); err != nil {
 		t.Fatal(err)
+	}
+	if spec.codecs != nil {
+		for _, l := range pw.leaves {
+			spec.codecs[strings.Join(l.path, ".")] = l.codec
+		}
 	}
 	return bytes.Clone(fw.out.b)
 }
 
-// chunkCodecs returns the codec of every column chunk of a file by column
-// path, checking that a column has one codec in all row groups.
-func chunkCodecs(t *testing.T, data []byte) map[string]format.CompressionCodec {
+// checkOneCodecPerColumn checks that a column has one codec in every row
+// group of a file (parquet-go reads all chunks with the first one's).
+func checkOneCodecPerColumn(t *testing.T, data []byte) {
 	t.Helper()
 	f, err := parquet.OpenFile(bytes.NewReader(data), int64(len(data)))
 	if err != nil {
 		t.Fatal(err)
 	}
-	out := map[string]format.CompressionCodec{}
+	seen := map[string]format.CompressionCodec{}
 	for _, rg := range f.Metadata().RowGroups {
 		for _, cc := range rg.Columns {
 			path := strings.Join(cc.MetaData.PathInSchema, ".")
-			if c, ok := out[path]; ok && c != cc.MetaData.Codec {
+			if c, ok := seen[path]; ok && c != cc.MetaData.Codec {
 				t.Errorf("column %s is %v in one row group and %v in another", path, c, cc.MetaData.Codec)
 			}
-			out[path] = cc.MetaData.Codec
+			seen[path] = cc.MetaData.Codec
 		}
 	}
-	return out
 }
 
 // TestAutoCompression_PicksCodecByData writes CloudTrail records with auto
-// compression and checks the codec each kind of column gets: gzip (Huffman
-// only) for random hex ids, snappy for ARNs made of repeated pieces, zstd
-// for timestamps and for JSON holding ids, where it is far smaller. The
-// rows read back are those of the all-zstd file, which is barely smaller.
+// compression, in three row groups, and checks the codec each kind of
+// column gets: zstd frames of Huffman-coded literals for random hex ids,
+// snappy for ARNs made of repeated pieces, plain zstd for timestamps and
+// for JSON holding ids, where it is far smaller. The rows read back (by
+// parquet-go and by DuckDB) are those of the all-zstd file, which is barely
+// smaller.
 func TestAutoCompression_PicksCodecByData(t *testing.T) {
 	tb, err := newTable(synth.CloudTrail())
 	if err != nil {
@@ -92,19 +102,20 @@ func TestAutoCompression_PicksCodecByData(t *testing.T) {
 	for _, r := range synth.Records(30000, 5) {
 		rows = append(rows, append([]schema.Value(nil), tb.recordRow(r)...))
 	}
-	auto := writeFile(t, tb, fileSpec{}, rows)
-	got := chunkCodecs(t, auto)
-	for col, want := range map[string]format.CompressionCodec{
-		"eventid":                  format.Gzip,
-		"requestid":                format.Gzip,
-		"useridentity.arn":         format.Snappy,
-		"requestparameters":        format.Snappy,
-		"eventtime":                format.Zstd,
-		"responseelements":         format.Zstd,
-		"useridentity.principalid": format.Zstd,
+	got := map[string]compress.Codec{}
+	auto := writeFile(t, tb, fileSpec{groupRows: 10000, codecs: got}, rows)
+	checkOneCodecPerColumn(t, auto)
+	for col, want := range map[string]compress.Codec{
+		"eventid":                  huffmanCodec,
+		"requestid":                huffmanCodec,
+		"useridentity.arn":         snappyCodec,
+		"requestparameters":        snappyCodec,
+		"eventtime":                zstdCodec,
+		"responseelements":         zstdCodec,
+		"useridentity.principalid": zstdCodec,
 	} {
 		if got[col] != want {
-			t.Errorf("column %s compressed with %v, want %v", col, got[col], want)
+			t.Errorf("column %s compressed with %v, want %v", col, codecName(got[col]), codecName(want))
 		}
 	}
 	zstd := writeFile(t, tb, fileSpec{compression: CompressionZstd}, rows)
@@ -126,8 +137,8 @@ func TestAutoCompression_PicksCodecByData(t *testing.T) {
 	}
 	db := duckdbtest.Open(t)
 	seen := duckdbtest.Query(t, db, "SELECT DISTINCT compression FROM parquet_metadata("+duckdbtest.Quote(autoPath)+") ORDER BY 1")
-	if fmt.Sprint(seen) != "[[GZIP] [SNAPPY] [ZSTD]]" {
-		t.Errorf("DuckDB sees the codecs %v, want GZIP, SNAPPY and ZSTD", seen)
+	if fmt.Sprint(seen) != "[[SNAPPY] [ZSTD]]" {
+		t.Errorf("DuckDB sees the codecs %v, want snappy and ZSTD", seen)
 	}
 	a, z := "read_parquet("+duckdbtest.Quote(autoPath)+")", "read_parquet("+duckdbtest.Quote(zstdPath)+")"
 	diff := duckdbtest.Query(t, db, "SELECT count(*) FROM (SELECT * FROM "+a+" EXCEPT ALL SELECT * FROM "+z+
@@ -164,27 +175,44 @@ func TestAutoCompression_ChoiceCarriesOverFiles(t *testing.T) {
 		}
 		return out
 	}
-	codecOfV := func(data []byte) format.CompressionCodec { return chunkCodecs(t, data)["v"] }
+	codecOfV := func(spec fileSpec, rows [][]schema.Value) string {
+		spec.codecs = map[string]compress.Codec{}
+		writeFile(t, tb, spec, rows)
+		return codecName(spec.codecs["v"])
+	}
 
 	pool := &writerPool{}
-	if c := codecOfV(writeFile(t, tb, fileSpec{pool: pool}, rows(4000, true))); c != format.Gzip {
-		t.Fatalf("hex ids compressed with %v, want GZIP", c)
+	if c := codecOfV(fileSpec{pool: pool}, rows(4000, true)); c != "zstd-huffman" {
+		t.Fatalf("hex ids compressed with %v, want zstd-huffman", c)
 	}
 	for i := 2; i <= retrialFiles; i++ {
-		if c := codecOfV(writeFile(t, tb, fileSpec{pool: pool}, rows(4000, false))); c != format.Gzip {
-			t.Fatalf("file %d: ARNs compressed with %v, want the GZIP chosen in file 1 (%d files share a trial)", i, c, retrialFiles)
+		if c := codecOfV(fileSpec{pool: pool}, rows(4000, false)); c != "zstd-huffman" {
+			t.Fatalf("file %d: ARNs compressed with %v, want the zstd-huffman chosen in file 1 (%d files share a trial)", i, c, retrialFiles)
 		}
 	}
-	if c := codecOfV(writeFile(t, tb, fileSpec{pool: pool}, rows(4000, false))); c != format.Snappy {
-		t.Fatalf("file %d: ARNs compressed with %v, want SNAPPY from a new trial", retrialFiles+1, c)
+	if c := codecOfV(fileSpec{pool: pool}, rows(4000, false)); c != "snappy" {
+		t.Fatalf("file %d: ARNs compressed with %v, want snappy from a new trial", retrialFiles+1, c)
 	}
 	// A choice made on a few values is not carried over: the next file of
 	// ids gets its own trial.
 	pool = &writerPool{}
-	if c := codecOfV(writeFile(t, tb, fileSpec{pool: pool}, rows(3, false))); c != format.Snappy {
-		t.Fatalf("three ARNs compressed with %v, want SNAPPY", c)
+	if c := codecOfV(fileSpec{pool: pool}, rows(3, false)); c != "snappy" {
+		t.Fatalf("three ARNs compressed with %v, want snappy", c)
 	}
-	if c := codecOfV(writeFile(t, tb, fileSpec{pool: pool}, rows(4000, true))); c != format.Gzip {
-		t.Fatalf("hex ids after a small file compressed with %v, want GZIP from a new trial", c)
+	if c := codecOfV(fileSpec{pool: pool}, rows(4000, true)); c != "zstd-huffman" {
+		t.Fatalf("hex ids after a small file compressed with %v, want zstd-huffman from a new trial", c)
 	}
+}
+
+// codecName names the writer's codecs apart (two of them are ZSTD).
+func codecName(c compress.Codec) string {
+	switch c {
+	case zstdCodec:
+		return "zstd"
+	case huffmanCodec:
+		return "zstd-huffman"
+	case snappyCodec:
+		return "snappy"
+	}
+	return fmt.Sprint(c)
 }

@@ -7,7 +7,6 @@ import (
 
 	"github.com/klauspost/compress/s2"
 	"github.com/parquet-go/parquet-go/compress"
-	"github.com/parquet-go/parquet-go/compress/gzip"
 	"github.com/parquet-go/parquet-go/compress/zstd"
 	"github.com/parquet-go/parquet-go/format"
 
@@ -16,8 +15,8 @@ import (
 
 // Compression names accepted by Options.Compression.
 const (
-	// CompressionAuto compresses each column chunk with zstd, snappy or
-	// gzip (Huffman coding only), whichever suits its data (see altWithin).
+	// CompressionAuto compresses each column with zstd or snappy, whichever
+	// suits its data (see altWithin).
 	CompressionAuto   = "auto"
 	CompressionZstd   = "zstd"
 	CompressionSnappy = "snappy"
@@ -32,20 +31,20 @@ type codecSet struct {
 }
 
 // altWithin is how much larger than zstd's the output of an alternative
-// codec may be on a chunk's first page for the chunk to be written with it
-// in auto mode. Both alternatives compress about 3x as fast as zstd's
+// codec may be on a column's first page for the column to be written with
+// it in auto mode. Both alternatives compress about 3x as fast as zstd's
 // fastest level. Snappy (S2's encoder) finds the repeats that make up text
 // such as ARNs, JSON documents and IP addresses, where its output is
-// 1.3-1.45x zstd's; gzip reduced to Huffman coding matches zstd on random
-// ids (hex digits: 0.53) where there are no repeats to find. Where zstd
-// does both (timestamps, JSON responses with ids in them) its output is
-// 1.7x smaller and more, and it stays.
+// 1.3-1.45x zstd's. zstd frames of Huffman-coded literals only
+// (zstdHuffman) match zstd on random ids (hex digits: 0.53), where there
+// are no repeats to find. Where zstd needs both (timestamps, JSON holding
+// ids) its output is 1.7x smaller and more, and it stays.
 const altWithin = 1.5
 
 var (
 	zstdCodec    = &zstd.Codec{Level: zstd.SpeedFastest} // pools its encoders
 	snappyCodec  = s2Snappy{}
-	huffmanCodec = &gzip.Codec{Level: gzip.HuffmanOnly} // pools its writers
+	huffmanCodec = &zstdHuffman{}
 	codecs       = map[string]codecSet{
 		CompressionAuto:   {main: zstdCodec, alts: [2]compress.Codec{snappyCodec, huffmanCodec}},
 		CompressionZstd:   {main: zstdCodec},
