@@ -3,6 +3,7 @@ package firehose
 import (
 	"bytes"
 	"fmt"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -215,4 +216,58 @@ func codecName(c compress.Codec) string {
 		return "snappy"
 	}
 	return fmt.Sprint(c)
+}
+
+// TestAutoCompression_DictionaryColumnsChooseByTheirDictionary checks that
+// a dictionary-encoded column's codec is chosen on its dictionary, the bulk
+// of its bytes, and not on its index pages, which look alike in every
+// column (bit-packed numbers): two columns of 1,500 distinct values each,
+// repeated at random, one of hex ids and one of ARNs, get the codecs that
+// suit ids and ARNs.
+func TestAutoCompression_DictionaryColumnsChooseByTheirDictionary(t *testing.T) {
+	lts, errs := schema.ParseDefinitions("two.yaml", []byte("name: test:two\nparser:\n  type: json\nfields:\n  - name: ids\n  - name: arns\n"))
+	if len(errs) > 0 {
+		t.Fatal(errs)
+	}
+	tb, err := newTable(lts[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids, arns []string
+	seen := map[string]bool{}
+	for _, e := range synth.Events(20000, 3) {
+		if len(ids) < 1500 {
+			ids = append(ids, e.EventID)
+		}
+		if len(arns) < 1500 && !seen[e.UserIdentity.ARN] {
+			seen[e.UserIdentity.ARN] = true
+			arns = append(arns, e.UserIdentity.ARN)
+		}
+	}
+	rng := rand.New(rand.NewPCG(1, 1))
+	var rows [][]schema.Value
+	for range 20000 {
+		rec := &schema.Record{LogType: lts[0], Values: []schema.Value{
+			schema.Str(ids[rng.IntN(len(ids))]), schema.Str(arns[rng.IntN(len(arns))])}}
+		rows = append(rows, append([]schema.Value(nil), tb.recordRow(rec)...))
+	}
+	got := map[string]compress.Codec{}
+	data := writeFile(t, tb, fileSpec{codecs: got}, rows)
+	f, err := parquet.OpenFile(bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, cc := range f.Metadata().RowGroups[0].Columns {
+		if cc.MetaData.PathInSchema[0] == "ids" || cc.MetaData.PathInSchema[0] == "arns" {
+			if cc.MetaData.DictionaryPageOffset == 0 {
+				t.Fatalf("column %v is not dictionary-encoded", cc.MetaData.PathInSchema)
+			}
+		}
+	}
+	if c := codecName(got["ids"]); c != "zstd-huffman" {
+		t.Errorf("dictionary of hex ids compressed with %s, want zstd-huffman", c)
+	}
+	if c := codecName(got["arns"]); c == "zstd-huffman" {
+		t.Errorf("dictionary of ARNs compressed with %s: it has repeats to find", c)
+	}
 }

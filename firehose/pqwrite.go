@@ -50,9 +50,9 @@ const (
 	// retrialFiles is how many files (of a writer) a column's codec chosen
 	// by a trial (auto compression) serves, the trial's own included.
 	retrialFiles = 16
-	// minStickyTrial is the smallest page whose trial choice is kept for
-	// later chunks: a small page says little about the column, and costs
-	// little to try both codecs on.
+	// minStickyTrial is the least data whose trial choice is kept for later
+	// files: a small page says little about the column, and costs little to
+	// try every codec on.
 	minStickyTrial = 64 << 10
 	// checkEvery is how often (in rows) the page sizes are checked.
 	checkEvery = 128
@@ -135,8 +135,9 @@ type pqWriter struct {
 	enc     *thrift.Encoder
 	body    []byte // a page before compression
 	scratch []byte
-	comp    []byte
-	comp2   []byte
+	comp    []byte // a compressed page
+	comp2   []byte // scratch of codec trials
+	comp3   []byte
 }
 
 func newPQWriter(table string, cols []schema.Column, codecs codecSet) (*pqWriter, error) {
@@ -650,12 +651,15 @@ func (w *pqWriter) appendPage(l *pqLeaf, dst *[]byte, h *format.PageHeader, body
 
 // compress compresses a page of l into w.comp with the column's codec. A
 // column that has no codec yet in this file is settled by its first page:
-// it is compressed with the main codec and each alternative, and the
+// that page is compressed with the main codec and each alternative, and the
 // smallest alternative output is kept if it is at most altWithin times the
-// main codec's. A choice made on a page of at least minStickyTrial bytes
-// stands for the column's next retrialFiles-1 files too: a column's data
-// changes slowly, and most files hold only a few pages of a column, so a
-// trial in each would cost much of what it saves.
+// main codec's. In a dictionary-encoded column the trial counts the
+// dictionary so far with the page: in a column of many values the
+// dictionary is most of its bytes, in one of few values the index pages
+// are. A choice made on at least minStickyTrial bytes stands for the
+// column's next retrialFiles-1 files too: a column's data changes slowly,
+// and most files hold only a few pages of a column, so a trial in each
+// would cost much of what it saves.
 func (w *pqWriter) compress(l *pqLeaf, body []byte) error {
 	var err error
 	if l.codec != nil || w.codecs.alts[0] == nil {
@@ -665,25 +669,45 @@ func (w *pqWriter) compress(l *pqLeaf, body []byte) error {
 		w.comp, err = l.codec.Encode(w.comp[:0], body)
 		return err
 	}
-	if w.comp, err = w.codecs.main.Encode(w.comp[:0], body); err != nil {
+	// (A dictionary page comes last, when the codec is settled.)
+	dict := l.useDict && len(l.dictPlain) > 0
+	// try leaves the page compressed with c in w.comp2 and returns the
+	// size of the trial's output.
+	try := func(c compress.Codec) (int, error) {
+		n := 0
+		if dict {
+			if w.comp3, err = c.Encode(w.comp3[:0], l.dictPlain); err != nil {
+				return 0, err
+			}
+			n = len(w.comp3)
+		}
+		w.comp2, err = c.Encode(w.comp2[:0], body)
+		return n + len(w.comp2), err
+	}
+	n, err := try(w.codecs.main)
+	if err != nil {
 		return err
 	}
-	l.codec = w.codecs.main
-	limit := altWithin * float64(len(w.comp))
+	l.codec, w.comp, w.comp2 = w.codecs.main, w.comp2, w.comp
+	limit := altWithin * float64(n)
 	for _, alt := range w.codecs.alts {
 		if alt == nil {
 			continue
 		}
-		if w.comp2, err = alt.Encode(w.comp2[:0], body); err != nil {
+		if n, err = try(alt); err != nil {
 			return err
 		}
-		if n := float64(len(w.comp2)); n <= limit {
-			l.codec, limit = alt, n
+		if float64(n) <= limit {
+			l.codec, limit = alt, float64(n)
 			w.comp, w.comp2 = w.comp2, w.comp
 		}
 	}
+	tried := len(body)
+	if dict {
+		tried += len(l.dictPlain)
+	}
 	l.chosen, l.carry = nil, 0
-	if len(body) >= minStickyTrial {
+	if tried >= minStickyTrial {
 		l.chosen, l.carry = l.codec, retrialFiles-1
 	}
 	return nil
