@@ -53,7 +53,7 @@ const (
 	// minStickyTrial is the least data whose trial choice is kept for later
 	// files: a small page says little about the column, and costs little to
 	// try every codec on.
-	minStickyTrial = 64 << 10
+	minStickyTrial = 16 << 10
 	// checkEvery is how often (in rows) the page sizes are checked.
 	checkEvery = 128
 )
