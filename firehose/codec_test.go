@@ -153,14 +153,7 @@ func TestAutoCompression_PicksCodecByData(t *testing.T) {
 // a large page serves the column's next files (retrialFiles in all) before
 // it is tried again, and that one chosen on a small page is not kept.
 func TestAutoCompression_ChoiceCarriesOverFiles(t *testing.T) {
-	lts, errs := schema.ParseDefinitions("one.yaml", []byte("name: test:one\nparser:\n  type: json\nfields:\n  - name: v\n"))
-	if len(errs) > 0 {
-		t.Fatal(errs)
-	}
-	tb, err := newTable(lts[0])
-	if err != nil {
-		t.Fatal(err)
-	}
+	lt, tb := stringTable(t, "v")
 	seed := uint64(0)
 	// Event ids (random hex) or the ARNs of the callers (made of accounts,
 	// roles and user names) of generated CloudTrail events.
@@ -172,7 +165,7 @@ func TestAutoCompression_ChoiceCarriesOverFiles(t *testing.T) {
 			if ids {
 				s = e.EventID
 			}
-			out[i] = append([]schema.Value(nil), tb.recordRow(&schema.Record{LogType: lts[0], Values: []schema.Value{schema.Str(s)}})...)
+			out[i] = append([]schema.Value(nil), tb.recordRow(&schema.Record{LogType: lt, Values: []schema.Value{schema.Str(s)}})...)
 		}
 		return out
 	}
@@ -225,14 +218,7 @@ func codecName(c compress.Codec) string {
 // repeated at random, one of hex ids and one of ARNs, get the codecs that
 // suit ids and ARNs.
 func TestAutoCompression_DictionaryColumnsChooseByTheirDictionary(t *testing.T) {
-	lts, errs := schema.ParseDefinitions("two.yaml", []byte("name: test:two\nparser:\n  type: json\nfields:\n  - name: ids\n  - name: arns\n"))
-	if len(errs) > 0 {
-		t.Fatal(errs)
-	}
-	tb, err := newTable(lts[0])
-	if err != nil {
-		t.Fatal(err)
-	}
+	lt, tb := stringTable(t, "ids", "arns")
 	var ids, arns []string
 	seen := map[string]bool{}
 	for _, e := range synth.Events(20000, 3) {
@@ -247,7 +233,7 @@ func TestAutoCompression_DictionaryColumnsChooseByTheirDictionary(t *testing.T) 
 	rng := rand.New(rand.NewPCG(1, 1))
 	var rows [][]schema.Value
 	for range 20000 {
-		rec := &schema.Record{LogType: lts[0], Values: []schema.Value{
+		rec := &schema.Record{LogType: lt, Values: []schema.Value{
 			schema.Str(ids[rng.IntN(len(ids))]), schema.Str(arns[rng.IntN(len(arns))])}}
 		rows = append(rows, append([]schema.Value(nil), tb.recordRow(rec)...))
 	}
@@ -270,4 +256,22 @@ func TestAutoCompression_DictionaryColumnsChooseByTheirDictionary(t *testing.T) 
 	if c := codecName(got["arns"]); c == "zstd-huffman" {
 		t.Errorf("dictionary of ARNs compressed with %s: it has repeats to find", c)
 	}
+}
+
+// stringTable returns a JSON log type of string fields and its table.
+func stringTable(t *testing.T, fields ...string) (*schema.LogType, *table) {
+	t.Helper()
+	def := "name: test:strings\nparser:\n  type: json\nfields:\n"
+	for _, f := range fields {
+		def += "  - name: " + f + "\n"
+	}
+	lts, errs := schema.ParseDefinitions("strings.yaml", []byte(def))
+	if len(errs) > 0 {
+		t.Fatal(errs)
+	}
+	tb, err := newTable(lts[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	return lts[0], tb
 }
