@@ -390,13 +390,7 @@ func (l *pqLeaf) put(v *schema.Value, r, d int) {
 		f := v.Float()
 		l.f64 = append(l.f64, f)
 		if f == f { // NaN takes no part in min/max
-			if !l.hasMin {
-				l.minF, l.maxF, l.hasMin = f, f, true
-			} else if f < l.minF {
-				l.minF = f
-			} else if f > l.maxF {
-				l.maxF = f
-			}
+			minMax(&l.minF, &l.maxF, &l.hasMin, f)
 		}
 	case schema.KindBool:
 		l.bools = append(l.bools, v.I != 0)
@@ -404,13 +398,16 @@ func (l *pqLeaf) put(v *schema.Value, r, d int) {
 	}
 }
 
-func (l *pqLeaf) minMaxI(x int64) {
-	if !l.hasMin {
-		l.minI, l.maxI, l.hasMin = x, x, true
-	} else if x < l.minI {
-		l.minI = x
-	} else if x > l.maxI {
-		l.maxI = x
+func (l *pqLeaf) minMaxI(x int64) { minMax(&l.minI, &l.maxI, &l.hasMin, x) }
+
+// minMax widens the bounds [*lo, *hi] (none yet unless *has) to take x.
+func minMax[T int64 | float64](lo, hi *T, has *bool, x T) {
+	if !*has {
+		*lo, *hi, *has = x, x, true
+	} else if x < *lo {
+		*lo = x
+	} else if x > *hi {
+		*hi = x
 	}
 }
 

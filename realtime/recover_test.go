@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/streamalert/streamalert/internal/config"
 	"github.com/streamalert/streamalert/internal/duckdbtest"
 )
 
@@ -52,14 +53,7 @@ func TestRunner_ReplayAfterCutCommitWritesEachRowOnce(t *testing.T) {
 	}
 	os.Remove(matches[0])
 
-	app2, err := OpenApp(ctx, cfg, data, AppOptions{CommitInterval: time.Hour, NoOutputs: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	app2.Start(ctx)
-	if err := app2.Close(ctx); err != nil {
-		t.Fatal(err)
-	}
+	app2 := recoverOnce(t, ctx, cfg, data)
 	db := duckdbtest.Open(t)
 	for _, lt := range []string{"cloudtrail:events", "aws:vpc_flow"} {
 		duckdbtest.Exec(t, db, app2.Registry.Get(lt).DuckDBView(lake))
@@ -116,17 +110,25 @@ func TestRunner_CommitWaitsForBatchesItsBuffersHold(t *testing.T) {
 	app.Store.Close()
 	app.ingest.Close()
 
-	app2, err := OpenApp(ctx, cfg, data, AppOptions{CommitInterval: time.Hour, NoOutputs: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	app2.Start(ctx)
-	if err := app2.Close(ctx); err != nil {
-		t.Fatal(err)
-	}
+	app2 := recoverOnce(t, ctx, cfg, data)
 	db := duckdbtest.Open(t)
 	duckdbtest.Exec(t, db, app2.Registry.Get("cloudtrail:events").DuckDBView(filepath.Join(data, "lake")))
 	if n := duckdbtest.QueryInt(t, db, "SELECT count(*) FROM cloudtrail_events"); n != 1 {
 		t.Fatalf("the batch's record is in the lake %d times, want 1", n)
 	}
+}
+
+// recoverOnce opens the data directory again, as serve does after a crash:
+// the ingest log's uncommitted batches are replayed, then it closes.
+func recoverOnce(t *testing.T, ctx context.Context, cfg *config.Config, data string) *App {
+	t.Helper()
+	app, err := OpenApp(ctx, cfg, data, AppOptions{CommitInterval: time.Hour, NoOutputs: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	app.Start(ctx)
+	if err := app.Close(ctx); err != nil {
+		t.Fatal(err)
+	}
+	return app
 }
