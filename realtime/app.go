@@ -4,9 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"log/slog"
-	"maps"
 	"net"
 	"net/http"
 	"os"
@@ -94,14 +92,11 @@ func OpenApp(ctx context.Context, cfg *config.Config, dataDir string, opts AppOp
 		log = slog.Default()
 	}
 	a := &App{Config: cfg, DataDir: dataDir, Metrics: NewMetrics(), Log: log}
-	reg, ps := cfg.LogTypes()
-	if len(ps) > 0 {
-		return nil, fmt.Errorf("log types:\n%w", ps.Err())
+	r, err := config.Resolve(cfg, config.Parts{Rules: true})
+	if err != nil {
+		return nil, err
 	}
-	set, ps := cfg.Rules(reg)
-	if len(ps) > 0 {
-		return nil, fmt.Errorf("rules:\n%w", ps.Err())
-	}
+	reg, set := r.Registry, r.Rules
 	a.Registry, a.Rules = reg, set
 	if err := os.MkdirAll(dataDir, 0o700); err != nil {
 		return nil, err
@@ -158,7 +153,7 @@ func OpenApp(ctx context.Context, cfg *config.Config, dataDir string, opts AppOp
 	outputs := map[string]alerts.Output{}
 	if !opts.NoOutputs {
 		var errs []error
-		outputs, errs = alerts.BuildOutputs(OutputConfigs(cfg, dataDir), alerts.OpenCredentials(dataDir), alerts.OutputOptions{})
+		outputs, errs = alerts.BuildOutputs(cfg.OutputConfigs(dataDir), alerts.OpenCredentials(dataDir), alerts.OutputOptions{})
 		for _, e := range errs {
 			log.Warn("output not ready; its alerts wait until it is fixed", "err", e)
 		}
@@ -169,15 +164,7 @@ func OpenApp(ctx context.Context, cfg *config.Config, dataDir string, opts AppOp
 		return nil, err
 	}
 
-	sources := map[string][]*schema.LogType{}
-	for _, s := range cfg.Sources {
-		types, err := reg.Select(s.LogTypes)
-		if err != nil {
-			return nil, fmt.Errorf("source %s: %w", s.Name, err)
-		}
-		sources[s.Name] = types
-	}
-	a.Pipeline = New(Config{Registry: reg, Sources: sources, Rules: set, Lake: a.Lake,
+	a.Pipeline = New(Config{Registry: reg, Sources: r.SourceTypes, Rules: set, Lake: a.Lake,
 		Alerter: a.Processor, Metrics: a.Metrics, Log: log})
 
 	a.ingest, err = OpenIngestLog(filepath.Join(dataDir, "ingest"), 0)
@@ -207,21 +194,6 @@ func lakeDestination(ctx context.Context, g config.Global, dataDir string) (fire
 	}
 	dest, err := firehose.OpenDestination(ctx, g.Lake)
 	return dest, g.Lake, err
-}
-
-// OutputConfigs converts the configured outputs for the alerts package. A
-// file output's relative path is taken inside the data directory.
-func OutputConfigs(cfg *config.Config, dataDir string) []alerts.OutputConfig {
-	out := make([]alerts.OutputConfig, 0, len(cfg.Outputs))
-	for _, o := range cfg.Outputs {
-		settings := o.Settings
-		if p := settings["path"]; o.Service == "file" && p != "" && !filepath.IsAbs(p) {
-			settings = maps.Clone(settings)
-			settings["path"] = filepath.Join(dataDir, p)
-		}
-		out = append(out, alerts.OutputConfig{Name: o.Name, Service: o.Service, Settings: settings})
-	}
-	return out
 }
 
 // Start runs the pipeline's workers and the alert loop until ctx ends.

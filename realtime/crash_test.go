@@ -126,8 +126,11 @@ func TestServe_KillDashNineLosesNothing(t *testing.T) {
 	}
 
 	db := duckdbtest.Open(t)
-	reg, _ := cfg.LogTypes()
-	duckdbtest.Exec(t, db, reg.Get("cloudtrail:events").DuckDBView(filepath.Join(data, "lake")))
+	resolved, err := config.Resolve(cfg, config.Parts{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	duckdbtest.Exec(t, db, resolved.Registry.Get("cloudtrail:events").DuckDBView(filepath.Join(data, "lake")))
 	seen := map[string]int{}
 	for _, row := range duckdbtest.Query(t, db, "SELECT eventid, count(*) FROM cloudtrail_events GROUP BY eventid") {
 		seen[row[0].(string)] = int(row[1].(int64))

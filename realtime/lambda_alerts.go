@@ -83,27 +83,22 @@ func NewAlertsFunction(opts AlertsOptions) (*AlertsFunction, error) {
 	if log == nil {
 		log = slog.Default()
 	}
-	reg, ps := cfg.LogTypes()
-	if len(ps) > 0 {
-		return nil, fmt.Errorf("log types:\n%w", ps.Err())
-	}
-	set, ps := cfg.Rules(reg)
-	if len(ps) > 0 {
-		return nil, fmt.Errorf("rules:\n%w", ps.Err())
+	resolved, err := config.Resolve(cfg, config.Parts{Rules: true})
+	if err != nil {
+		return nil, err
 	}
 	f := &AlertsFunction{cfg: cfg, store: opts.Store, clock: opts.Clock, log: log}
-	for _, r := range set.Rules() {
+	for _, r := range resolved.Rules.Rules() {
 		f.infos = append(f.infos, RuleInfo(r))
 	}
 	dataDir := opts.DataDir
 	if dataDir == "" {
 		dataDir = os.TempDir()
 	}
-	outputs, errs := alerts.BuildOutputs(OutputConfigs(cfg, dataDir), opts.Secrets, opts.Outputs)
+	outputs, errs := alerts.BuildOutputs(cfg.OutputConfigs(dataDir), opts.Secrets, opts.Outputs)
 	for _, e := range errs {
 		log.Warn("output not ready; its alerts wait until it is fixed", "err", e)
 	}
-	var err error
 	f.dispatch, err = alerts.NewDispatcher(alerts.DispatcherConfig{Store: opts.Store, Outputs: outputs,
 		MaxAttempts: cfg.Global.Alerts.MaxAttempts, Clock: opts.Clock, Log: log})
 	if err != nil {

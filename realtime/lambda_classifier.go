@@ -99,14 +99,11 @@ func NewClassifierFunction(opts ClassifierOptions) (*ClassifierFunction, error) 
 	if log == nil {
 		log = slog.Default()
 	}
-	reg, ps := cfg.LogTypes()
-	if len(ps) > 0 {
-		return nil, fmt.Errorf("log types:\n%w", ps.Err())
+	resolved, err := config.Resolve(cfg, config.Parts{Rules: true})
+	if err != nil {
+		return nil, err
 	}
-	set, ps := cfg.Rules(reg)
-	if len(ps) > 0 {
-		return nil, fmt.Errorf("rules:\n%w", ps.Err())
-	}
+	reg, set := resolved.Registry, resolved.Rules
 	prefix := opts.Prefix
 	if prefix == "" {
 		prefix = cfg.Global.Prefix
@@ -142,15 +139,7 @@ func NewClassifierFunction(opts ClassifierOptions) (*ClassifierFunction, error) 
 		return nil, err
 	}
 	alerter := &renewedAlerter{cfg: procCfg, every: processorLife}
-	sources := map[string][]*schema.LogType{}
-	for _, s := range cfg.Sources {
-		types, err := reg.Select(s.LogTypes)
-		if err != nil {
-			return nil, fmt.Errorf("source %s: %w", s.Name, err)
-		}
-		sources[s.Name] = types
-	}
-	f.pipe = New(Config{Registry: reg, Sources: sources, Rules: set, Lake: f.lake, Alerter: alerter, Log: log})
+	f.pipe = New(Config{Registry: reg, Sources: resolved.SourceTypes, Rules: set, Lake: f.lake, Alerter: alerter, Log: log})
 	f.worker = f.pipe.NewWorker()
 	return f, nil
 }

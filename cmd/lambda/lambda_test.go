@@ -70,6 +70,33 @@ func TestLambdaBinaries_LinkNoDuckDB(t *testing.T) {
 	}
 }
 
+// TestClassifierLambda_LinksNoSQL: the classifier function links no SQL
+// compiler (queries), no engine (historical) and no DuckDB. Config
+// validation that needs them (hunts) lives in a package it does not import.
+func TestClassifierLambda_LinksNoSQL(t *testing.T) {
+	cmd := exec.Command(lambdatest.GoCommand(t), "list", "-deps", "-tags", "lambda.norpc", "./cmd/lambda/classifier")
+	cmd.Dir = moduleRoot(t)
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("go list: %v", err)
+	}
+	deps := strings.Fields(string(out))
+	if !slices.Contains(deps, "github.com/streamalert/streamalert/internal/config") {
+		t.Fatalf("go list does not list internal/config: is the pattern right?\n%s", out)
+	}
+	const mod = "github.com/streamalert/streamalert/"
+	for _, d := range deps {
+		for _, banned := range []string{mod + "queries", mod + "historical", mod + "internal/config/hunts"} {
+			if d == banned || strings.HasPrefix(d, banned+"/") {
+				t.Errorf("the classifier function depends on %s", d)
+			}
+		}
+		if strings.Contains(d, "duckdb") {
+			t.Errorf("the classifier function depends on %s", d)
+		}
+	}
+}
+
 // packageFunctions builds both functions for this machine's architecture
 // with the packaging code and unzips their bootstrap executables.
 func packageFunctions(t *testing.T) map[string]string {
