@@ -327,16 +327,8 @@ func ingest(ctx context.Context, app *realtime.App, batches []Batch, progress fu
 	defer wg.Wait()
 	defer close(done)
 	for _, b := range batches {
-		for {
-			_, err := app.Runner.Submit(b.Source, time.Now().UTC(), b.Payload)
-			if errors.Is(err, realtime.ErrBusy) && ctx.Err() == nil {
-				time.Sleep(20 * time.Millisecond)
-				continue
-			}
-			if err != nil {
-				return fmt.Errorf("demo: submit %s batch of %s: %w", b.LogType, b.Hour.Format("15:04"), err)
-			}
-			break
+		if _, err := app.Runner.SubmitWait(ctx, b.Source, time.Now().UTC(), b.Payload); err != nil {
+			return fmt.Errorf("demo: submit %s batch of %s: %w", b.LogType, b.Hour.Format("15:04"), err)
 		}
 		if ctx.Err() != nil {
 			return ctx.Err()

@@ -2,7 +2,6 @@ package realtime
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"path/filepath"
@@ -73,17 +72,11 @@ func submitKinesisRecord(ctx context.Context, run *Runner, source string, r *typ
 		received = r.ApproximateArrivalTimestamp.UTC()
 	}
 	for _, u := range users {
-		for wait := 50 * time.Millisecond; ; wait = min(2*wait, 2*time.Second) {
-			_, err := run.Submit(source, received, u)
-			if err == nil {
-				break
-			}
-			if !errors.Is(err, ErrBusy) {
-				return fmt.Errorf("record %s: %w", aws.ToString(r.SequenceNumber), err)
-			}
-			if !kinesisSleep(ctx, wait) {
+		if _, err := run.SubmitWait(ctx, source, received, u); err != nil {
+			if ctx.Err() != nil {
 				return ctx.Err()
 			}
+			return fmt.Errorf("record %s: %w", aws.ToString(r.SequenceNumber), err)
 		}
 	}
 	return nil

@@ -3,6 +3,7 @@ package realtime
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -108,23 +109,21 @@ func addrOf(pc net.PacketConn) string {
 	return pc.LocalAddr().String()
 }
 
+// syslogBusyWait is how long a message waits for a busy pipeline before
+// it is logged as lost.
+const syslogBusyWait = 5 * time.Second
+
 func (l *SyslogListener) submit(msg []byte) {
 	msg = bytes.TrimRight(msg, "\r\n\x00")
 	if len(bytes.TrimSpace(msg)) == 0 {
 		return
 	}
-	payload := bytes.Clone(msg)
-	for attempt := 0; ; attempt++ {
-		_, err := l.Runner.Submit(l.Source, time.Now().UTC(), payload)
-		if err == nil {
-			return
-		}
-		if !errors.Is(err, ErrBusy) || attempt > 50 {
-			// Syslog has no way to say "retry": log what was lost, loudly.
-			l.Log.Error("syslog message not stored", "source", l.Source, "err", err, "bytes", len(msg))
-			return
-		}
-		time.Sleep(100 * time.Millisecond) // back-pressure on TCP senders; UDP drops are the kernel's
+	// Waiting is back-pressure on TCP senders (UDP drops are the
+	// kernel's), but not forever: syslog has no way to say "retry".
+	ctx, cancel := context.WithTimeout(context.Background(), syslogBusyWait)
+	defer cancel()
+	if _, err := l.Runner.SubmitWait(ctx, l.Source, time.Now().UTC(), bytes.Clone(msg)); err != nil {
+		l.Log.Error("syslog message not stored", "source", l.Source, "err", err, "bytes", len(msg))
 	}
 }
 

@@ -90,20 +90,13 @@ running serve instead.`,
 					payload = raw // let the classifier record it as unclassified, with the reason
 				}
 				var sent int64
-				err = realtime.Chunks(payload, 4<<20, func(chunk []byte) error {
-					for {
-						_, err := app.Runner.Submit(batchSource, time.Now().UTC(), chunk)
-						if err == realtime.ErrBusy {
-							time.Sleep(50 * time.Millisecond)
-							continue
-						}
-						if err != nil {
-							return err
-						}
-						sent += int64(len(chunk))
-						bar.set(done + sent*sizes[i]/int64(max(len(payload), 1)))
-						return nil
+				err = schema.SplitBatches(payload, schema.DefaultBatchBytes, func(chunk []byte) error {
+					if _, err := app.Runner.SubmitWait(ctx, batchSource, time.Now().UTC(), chunk); err != nil {
+						return err
 					}
+					sent += int64(len(chunk))
+					bar.set(done + sent*sizes[i]/int64(max(len(payload), 1)))
+					return nil
 				})
 				if err != nil {
 					app.Close(ctx)
@@ -153,7 +146,7 @@ func postFiles(cmd *cobra.Command, cfg *config.Config, base, source, token strin
 		if err != nil {
 			return fmt.Errorf("%s: %w", f, err)
 		}
-		err = realtime.Chunks(payload, 4<<20, func(chunk []byte) error {
+		err = schema.SplitBatches(payload, schema.DefaultBatchBytes, func(chunk []byte) error {
 			for attempt := 0; ; attempt++ {
 				req, _ := http.NewRequestWithContext(cmd.Context(), "POST", strings.TrimRight(base, "/")+"/v1/ingest/"+source, bytes.NewReader(chunk))
 				req.Header.Set("Authorization", "Bearer "+token)
