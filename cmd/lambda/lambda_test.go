@@ -24,6 +24,7 @@ import (
 
 	"github.com/streamalert/streamalert/alerts"
 	"github.com/streamalert/streamalert/internal/lambdatest"
+	"github.com/streamalert/streamalert/internal/lambdapack"
 	"github.com/streamalert/streamalert/realtime"
 )
 
@@ -102,14 +103,14 @@ func TestClassifierLambda_LinksNoSQL(t *testing.T) {
 func packageFunctions(t *testing.T) map[string]string {
 	t.Helper()
 	out := t.TempDir()
-	zips, err := realtime.PackageLambdas(context.Background(), realtime.LambdaPackageOptions{
+	zips, err := lambdapack.Package(context.Background(), lambdapack.Options{
 		Out: out, Archs: []string{runtime.GOARCH}, Src: moduleRoot(t), Go: lambdatest.GoCommand(t)})
 	if err != nil {
 		t.Fatal(err)
 	}
 	bins := map[string]string{}
-	for _, fn := range realtime.LambdaFunctions {
-		path := filepath.Join(out, realtime.LambdaZipName(fn, runtime.GOARCH))
+	for _, fn := range lambdapack.Functions {
+		path := filepath.Join(out, lambdapack.ZipName(fn, runtime.GOARCH))
 		if !slices.Contains(zips, path) {
 			t.Fatalf("zips %v, want %s", zips, path)
 		}

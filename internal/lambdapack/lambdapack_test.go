@@ -1,4 +1,4 @@
-package realtime
+package lambdapack
 
 import (
 	"archive/zip"
@@ -15,10 +15,10 @@ import (
 func TestWriteLambdaZip(t *testing.T) {
 	bin := bytes.Repeat([]byte("\x7fELF binary bytes "), 1000)
 	var a, b bytes.Buffer
-	if err := WriteLambdaZip(&a, bytes.NewReader(bin)); err != nil {
+	if err := WriteZip(&a, bytes.NewReader(bin)); err != nil {
 		t.Fatal(err)
 	}
-	if err := WriteLambdaZip(&b, bytes.NewReader(bin)); err != nil {
+	if err := WriteZip(&b, bytes.NewReader(bin)); err != nil {
 		t.Fatal(err)
 	}
 	if !bytes.Equal(a.Bytes(), b.Bytes()) {
@@ -46,19 +46,19 @@ func TestWriteLambdaZip(t *testing.T) {
 }
 
 func TestPackageLambdas_RefusesUnknownNames(t *testing.T) {
-	for _, o := range []LambdaPackageOptions{
+	for _, o := range []Options{
 		{Functions: []string{"classifier", "nope"}},
 		{Archs: []string{"386"}},
 	} {
 		o.Out = t.TempDir()
-		if _, err := PackageLambdas(context.Background(), o); err == nil || !strings.Contains(err.Error(), "unknown") {
+		if _, err := Package(context.Background(), o); err == nil || !strings.Contains(err.Error(), "unknown") {
 			t.Errorf("%+v: %v", o, err)
 		}
 	}
 }
 
 func TestBuildLambda_ReportsTheBuildError(t *testing.T) {
-	err := BuildLambda(context.Background(), "", t.TempDir(), "no-such-function", "amd64", t.TempDir()+"/bootstrap")
+	err := Build(context.Background(), "", t.TempDir(), "no-such-function", "amd64", t.TempDir()+"/bootstrap")
 	if err == nil || !strings.Contains(err.Error(), "build no-such-function for linux/amd64") {
 		t.Errorf("error %v", err)
 	}

@@ -1,4 +1,8 @@
-package realtime
+// Package lambdapack builds the Lambda functions of the aws deployment
+// (go build of cmd/lambda/<name>) and zips them as Lambda takes them. Only
+// the CLI (`streamalert lambda package`) and the emulator tests use it: it
+// is no part of what the functions run.
+package lambdapack
 
 import (
 	"archive/zip"
@@ -14,13 +18,13 @@ import (
 	"time"
 )
 
-// LambdaFunctions are the Lambda functions of the aws deployment, each the
+// Functions are the Lambda functions of the aws deployment, each the
 // main package cmd/lambda/<name> of this module.
-var LambdaFunctions = []string{"classifier", "alerts"}
+var Functions = []string{"classifier", "alerts"}
 
-// LambdaArchitectures are the architectures Lambda runs provided.al2023
+// Architectures are the architectures Lambda runs provided.al2023
 // functions on (GOARCH names).
-var LambdaArchitectures = []string{"arm64", "amd64"}
+var Architectures = []string{"arm64", "amd64"}
 
 // lambdaModule is the import path the functions are built from.
 const lambdaModule = "github.com/streamalert/streamalert/cmd/lambda/"
@@ -30,8 +34,8 @@ const lambdaModule = "github.com/streamalert/streamalert/cmd/lambda/"
 // Terraform).
 var zipTime = time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
 
-// LambdaPackageOptions say what PackageLambdas builds.
-type LambdaPackageOptions struct {
+// Options say what Package builds.
+type Options struct {
 	// Out is the directory the zips are written to (created).
 	Out string
 	// Functions and Archs default to all of them.
@@ -46,31 +50,31 @@ type LambdaPackageOptions struct {
 	Log io.Writer
 }
 
-// LambdaZipName is the file a function's zip is written to.
-func LambdaZipName(function, arch string) string {
+// ZipName is the file a function's zip is written to.
+func ZipName(function, arch string) string {
 	return fmt.Sprintf("%s_%s.zip", function, arch)
 }
 
-// PackageLambdas builds each function for each architecture as Lambda's
+// Package builds each function for each architecture as Lambda's
 // provided.al2023 runtime wants it — a static linux executable named
 // bootstrap (CGO_ENABLED=0, -tags lambda.norpc, -trimpath, stripped) — and
 // zips it. It returns the zip paths.
-func PackageLambdas(ctx context.Context, o LambdaPackageOptions) ([]string, error) {
+func Package(ctx context.Context, o Options) ([]string, error) {
 	fns, archs := o.Functions, o.Archs
 	if len(fns) == 0 {
-		fns = LambdaFunctions
+		fns = Functions
 	}
 	if len(archs) == 0 {
-		archs = LambdaArchitectures
+		archs = Architectures
 	}
 	for _, fn := range fns {
-		if !slices.Contains(LambdaFunctions, fn) {
-			return nil, fmt.Errorf("lambda package: unknown function %q (known: %s)", fn, strings.Join(LambdaFunctions, ", "))
+		if !slices.Contains(Functions, fn) {
+			return nil, fmt.Errorf("lambda package: unknown function %q (known: %s)", fn, strings.Join(Functions, ", "))
 		}
 	}
 	for _, a := range archs {
-		if !slices.Contains(LambdaArchitectures, a) {
-			return nil, fmt.Errorf("lambda package: unknown architecture %q (Lambda runs %s)", a, strings.Join(LambdaArchitectures, ", "))
+		if !slices.Contains(Architectures, a) {
+			return nil, fmt.Errorf("lambda package: unknown architecture %q (Lambda runs %s)", a, strings.Join(Architectures, ", "))
 		}
 	}
 	if err := os.MkdirAll(o.Out, 0o755); err != nil {
@@ -88,10 +92,10 @@ func PackageLambdas(ctx context.Context, o LambdaPackageOptions) ([]string, erro
 			if o.Log != nil {
 				fmt.Fprintf(o.Log, "building %s for linux/%s\n", fn, arch)
 			}
-			if err := BuildLambda(ctx, o.Go, o.Src, fn, arch, bin); err != nil {
+			if err := Build(ctx, o.Go, o.Src, fn, arch, bin); err != nil {
 				return zips, err
 			}
-			zipPath := filepath.Join(o.Out, LambdaZipName(fn, arch))
+			zipPath := filepath.Join(o.Out, ZipName(fn, arch))
 			if err := writeZipFile(zipPath, bin); err != nil {
 				return zips, err
 			}
@@ -104,9 +108,9 @@ func PackageLambdas(ctx context.Context, o LambdaPackageOptions) ([]string, erro
 	return zips, nil
 }
 
-// BuildLambda builds one function's bootstrap executable for linux/arch
+// Build builds one function's bootstrap executable for linux/arch
 // into out, running goCmd (default "go") in dir.
-func BuildLambda(ctx context.Context, goCmd, dir, function, arch, out string) error {
+func Build(ctx context.Context, goCmd, dir, function, arch, out string) error {
 	if goCmd == "" {
 		goCmd = "go"
 	}
@@ -136,7 +140,7 @@ func writeZipFile(zipPath, bootstrap string) error {
 	if err != nil {
 		return err
 	}
-	if err := WriteLambdaZip(f, bin); err != nil {
+	if err := WriteZip(f, bin); err != nil {
 		f.Close()
 		os.Remove(tmp)
 		return fmt.Errorf("zip %s: %w", zipPath, err)
@@ -148,10 +152,10 @@ func writeZipFile(zipPath, bootstrap string) error {
 	return os.Rename(tmp, zipPath)
 }
 
-// WriteLambdaZip writes a deployment package holding one executable file,
+// WriteZip writes a deployment package holding one executable file,
 // bootstrap (mode 0755), with the contents of bootstrap. The zip is the
 // same for the same contents.
-func WriteLambdaZip(w io.Writer, bootstrap io.Reader) error {
+func WriteZip(w io.Writer, bootstrap io.Reader) error {
 	zw := zip.NewWriter(w)
 	h := &zip.FileHeader{Name: "bootstrap", Method: zip.Deflate, Modified: zipTime}
 	h.SetMode(0o755)
