@@ -14,14 +14,14 @@ import (
 	"time"
 
 	"github.com/streamalert/streamalert/alerts"
-	"github.com/streamalert/streamalert/realtime"
+	"github.com/streamalert/streamalert/realtime/serve"
 )
 
 // adminClient is how the alert commands reach the alert store while
 // `streamalert serve` holds it: through serve's admin API, found in the data
 // directory's serve.json (see realtime/admin.go).
 type adminClient struct {
-	info realtime.AdminInfo
+	info serve.AdminInfo
 	http *http.Client
 }
 
@@ -30,7 +30,7 @@ type adminClient struct {
 // instead of waiting for the store's lock to time out; a stale admin file
 // (serve was killed) does not count.
 func serveOn(dir string) *adminClient {
-	info, err := realtime.ReadAdminInfo(dir)
+	info, err := serve.ReadAdminInfo(dir)
 	if err != nil {
 		return nil
 	}

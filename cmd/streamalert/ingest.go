@@ -13,7 +13,7 @@ import (
 
 	"github.com/streamalert/streamalert/alerts"
 	"github.com/streamalert/streamalert/internal/config"
-	"github.com/streamalert/streamalert/realtime"
+	"github.com/streamalert/streamalert/realtime/serve"
 	"github.com/streamalert/streamalert/schema"
 )
 
@@ -45,7 +45,7 @@ running serve instead.`,
 			if rc := serveOn(dataDir(data, cfg)); rc != nil {
 				return fmt.Errorf("`streamalert serve` (pid %d) is running on data directory %s; load the files through it: streamalert ingest --url %s --source SOURCE FILE...", rc.info.PID, dataDir(data, cfg), rc.info.URL)
 			}
-			app, err := realtime.OpenApp(ctx, cfg, dataDir(data, cfg), realtime.AppOptions{Logger: nil})
+			app, err := serve.OpenApp(ctx, cfg, dataDir(data, cfg), serve.AppOptions{Logger: nil})
 			if err != nil {
 				return err
 			}
@@ -158,7 +158,7 @@ func postFiles(cmd *cobra.Command, cfg *config.Config, base, source, token strin
 				resp.Body.Close()
 				switch {
 				case resp.StatusCode == http.StatusAccepted:
-					accepted += realtime.CountRecords(chunk)
+					accepted += serve.CountRecords(chunk)
 					return nil
 				case (resp.StatusCode == 429 || resp.StatusCode == 503) && attempt < 100:
 					time.Sleep(time.Second)

@@ -1,4 +1,4 @@
-package realtime
+package lambdafn
 
 import (
 	"context"
@@ -24,6 +24,7 @@ import (
 	"github.com/streamalert/streamalert/firehose/firehosetest"
 	"github.com/streamalert/streamalert/internal/config"
 	"github.com/streamalert/streamalert/internal/lambdatest"
+	"github.com/streamalert/streamalert/internal/schematest"
 	"github.com/streamalert/streamalert/schema"
 )
 
@@ -554,7 +555,7 @@ func BenchmarkClassifierFunction_Kinesis(b *testing.B) {
 			name = "StopLogging"
 		}
 		ev.Records = append(ev.Records, events.KinesisEventRecord{EventSource: "aws:kinesis", EventSourceArn: lambdatest.StreamARN,
-			Kinesis: events.KinesisRecord{Data: []byte(cloudTrailRecord(i, name)), SequenceNumber: fmt.Sprint(i)}})
+			Kinesis: events.KinesisRecord{Data: []byte(schematest.CloudTrailRecord(i, name)), SequenceNumber: fmt.Sprint(i)}})
 	}
 	ctx := context.Background()
 	b.ReportAllocs()

@@ -1,4 +1,4 @@
-package realtime
+package serve
 
 import (
 	"context"
@@ -14,6 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis/types"
+	"github.com/streamalert/streamalert/realtime"
 )
 
 // KinesisAPI is the part of the Kinesis client a KinesisPoller uses;
@@ -166,7 +167,7 @@ func (p *KinesisPoller) save(shard, sequence string, finished bool) error {
 		os.Remove(tmp.Name())
 		return fmt.Errorf("kinesis %s: checkpoint: %w", p.Stream, err)
 	}
-	return syncDir(dir)
+	return realtime.SyncDir(dir)
 }
 
 // Run polls until ctx ends; it returns nil then, or the error that stops

@@ -1,4 +1,4 @@
-package realtime
+package serve
 
 import (
 	"context"
@@ -8,13 +8,13 @@ import (
 	"sync"
 	"time"
 
-	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awsconfig "github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis/types"
 
 	"github.com/streamalert/streamalert/internal/config"
+	"github.com/streamalert/streamalert/realtime"
 )
 
 // KinesisCheckpointFile is where the checkpoints of a kinesis source are
@@ -23,11 +23,11 @@ func KinesisCheckpointFile(dataDir, source string) string {
 	return filepath.Join(dataDir, "kinesis", source+".json")
 }
 
-// KinesisSource returns a poller that feeds the records of a kinesis
+// NewKinesisPoller returns a poller that feeds the records of a kinesis
 // source's stream to run, each (KPL user) record a batch of that source.
 // A record is done once the runner has it in the ingest log, so that the
 // checkpoint never passes a record that a crash could lose.
-func KinesisSource(api KinesisAPI, src config.Source, run *Runner, dataDir string, log *slog.Logger) *KinesisPoller {
+func NewKinesisPoller(api KinesisAPI, src *realtime.KinesisSource, run *realtime.Runner, dataDir string, log *slog.Logger) *KinesisPoller {
 	return &KinesisPoller{API: api, Stream: src.Stream, Checkpoints: KinesisCheckpointFile(dataDir, src.Name),
 		Handler: runnerKinesisHandler(run, src.Name), Log: log}
 }
@@ -36,7 +36,7 @@ func KinesisSource(api KinesisAPI, src config.Source, run *Runner, dataDir strin
 // ingest log's group commit makes them share fsyncs.
 const submitConcurrency = 32
 
-func runnerKinesisHandler(run *Runner, source string) KinesisHandler {
+func runnerKinesisHandler(run *realtime.Runner, source string) KinesisHandler {
 	return func(ctx context.Context, shard string, recs []types.Record) (int, error) {
 		errs := make([]error, len(recs))
 		sem := make(chan struct{}, submitConcurrency)
@@ -62,8 +62,8 @@ func runnerKinesisHandler(run *Runner, source string) KinesisHandler {
 
 // submitKinesisRecord puts one record's user records into the runner,
 // waiting while it is busy.
-func submitKinesisRecord(ctx context.Context, run *Runner, source string, r *types.Record) error {
-	users, err := Deaggregate(r.Data)
+func submitKinesisRecord(ctx context.Context, run *realtime.Runner, source string, r *types.Record) error {
+	users, err := realtime.Deaggregate(r.Data)
 	if err != nil {
 		users = [][]byte{r.Data} // kept whole: it ends as unclassified
 	}
@@ -88,15 +88,16 @@ func submitKinesisRecord(ctx context.Context, run *Runner, source string, r *typ
 // like apply) in global.yaml's region. The pollers stop when ctx ends;
 // wait blocks until they have. A bad checkpoint file is an error before
 // anything starts.
-func ServeKinesis(ctx context.Context, cfg *config.Config, run *Runner, dataDir string, api KinesisAPI, log *slog.Logger) (wait func(), err error) {
+func ServeKinesis(ctx context.Context, cfg *config.Config, run *realtime.Runner, dataDir string, api KinesisAPI, log *slog.Logger) (wait func(), err error) {
 	if log == nil {
 		log = slog.Default()
 	}
+	srcs, err := realtime.Sources(cfg)
+	if err != nil {
+		return nil, err
+	}
 	var pollers []*KinesisPoller
-	for _, s := range cfg.Sources {
-		if s.Kind != "kinesis" {
-			continue
-		}
+	for _, s := range realtime.SourcesOf[*realtime.KinesisSource](srcs) {
 		if api == nil {
 			awsCfg, err := awsconfig.LoadDefaultConfig(ctx, awsconfig.WithRegion(cfg.Global.Region))
 			if err != nil {
@@ -104,7 +105,7 @@ func ServeKinesis(ctx context.Context, cfg *config.Config, run *Runner, dataDir 
 			}
 			api = kinesis.NewFromConfig(awsCfg)
 		}
-		p := KinesisSource(api, s, run, dataDir, log)
+		p := NewKinesisPoller(api, s, run, dataDir, log)
 		if err := p.Load(); err != nil {
 			return nil, fmt.Errorf("kinesis source %s: %w", s.Name, err)
 		}
@@ -120,57 +121,4 @@ func ServeKinesis(ctx context.Context, cfg *config.Config, run *Runner, dataDir 
 		})
 	}
 	return wg.Wait, nil
-}
-
-// KinesisEventOf builds the event Lambda's event source mapping would
-// invoke a function with for a batch of a shard's records.
-func KinesisEventOf(streamARN, region, shard string, recs []types.Record) events.KinesisEvent {
-	ev := events.KinesisEvent{Records: make([]events.KinesisEventRecord, len(recs))}
-	for i, r := range recs {
-		seq := aws.ToString(r.SequenceNumber)
-		var arrived time.Time
-		if r.ApproximateArrivalTimestamp != nil {
-			arrived = *r.ApproximateArrivalTimestamp
-		}
-		ev.Records[i] = events.KinesisEventRecord{
-			AwsRegion: region, EventID: shard + ":" + seq, EventName: "aws:kinesis:record",
-			EventSource: "aws:kinesis", EventSourceArn: streamARN, EventVersion: "1.0",
-			Kinesis: events.KinesisRecord{
-				ApproximateArrivalTimestamp: events.SecondsEpochTime{Time: arrived},
-				Data:                        r.Data, PartitionKey: aws.ToString(r.PartitionKey),
-				SequenceNumber: seq, KinesisSchemaVersion: "1.0", EncryptionType: string(r.EncryptionType),
-			},
-		}
-	}
-	return ev
-}
-
-// LambdaKinesisHandler feeds batches to a Kinesis event handler (the
-// classifier function's HandleKinesis, or one invoking it remotely) as the
-// event source mapping does with ReportBatchItemFailures: the batch is
-// done up to its first failed record, and the rest is retried.
-func LambdaKinesisHandler(invoke func(context.Context, events.KinesisEvent) (events.KinesisEventResponse, error), streamARN, region string) KinesisHandler {
-	return func(ctx context.Context, shard string, recs []types.Record) (int, error) {
-		resp, err := invoke(ctx, KinesisEventOf(streamARN, region, shard, recs))
-		if err != nil {
-			return 0, err
-		}
-		index := make(map[string]int, len(recs))
-		for i := range recs {
-			index[aws.ToString(recs[i].SequenceNumber)] = i
-		}
-		first := len(recs)
-		for _, f := range resp.BatchItemFailures {
-			i, ok := index[f.ItemIdentifier]
-			if !ok {
-				// Lambda fails the whole batch on an identifier it does not know.
-				return 0, fmt.Errorf("function reported failed item %q, not in the batch", f.ItemIdentifier)
-			}
-			first = min(first, i)
-		}
-		if first < len(recs) {
-			return first, fmt.Errorf("%d of %d records failed, first %s", len(resp.BatchItemFailures), len(recs), aws.ToString(recs[first].SequenceNumber))
-		}
-		return len(recs), nil
-	}
 }

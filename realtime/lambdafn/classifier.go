@@ -1,4 +1,4 @@
-package realtime
+package lambdafn
 
 import (
 	"context"
@@ -19,6 +19,7 @@ import (
 	"github.com/streamalert/streamalert/alerts"
 	"github.com/streamalert/streamalert/firehose"
 	"github.com/streamalert/streamalert/internal/config"
+	"github.com/streamalert/streamalert/realtime"
 	"github.com/streamalert/streamalert/schema"
 )
 
@@ -68,7 +69,7 @@ type ClassifierOptions struct {
 type ClassifierFunction struct {
 	cfg     *config.Config
 	sources *sourceIndex
-	pipe    *Pipeline
+	pipe    *realtime.Pipeline
 	fh      *firehose.Client
 	lake    *itemLake
 	s3      S3API
@@ -81,8 +82,8 @@ type ClassifierFunction struct {
 	late func(ctx context.Context, margin time.Duration) bool
 
 	mu     sync.Mutex // one invocation at a time; the worker is not shared
-	worker *Worker
-	stats  BatchResult // of the current invocation
+	worker *realtime.Worker
+	stats  realtime.BatchResult // of the current invocation
 }
 
 // NewClassifierFunction loads the log types and rules of the config and
@@ -108,7 +109,11 @@ func NewClassifierFunction(opts ClassifierOptions) (*ClassifierFunction, error) 
 	if prefix == "" {
 		prefix = cfg.Global.Prefix
 	}
-	f := &ClassifierFunction{cfg: cfg, sources: newSourceIndex(cfg), s3: opts.S3, token: opts.HTTPToken,
+	srcs, err := realtime.Sources(cfg)
+	if err != nil {
+		return nil, err
+	}
+	f := &ClassifierFunction{cfg: cfg, sources: newSourceIndex(srcs), s3: opts.S3, token: opts.HTTPToken,
 		batch: opts.BatchBytes, margin: opts.Margin, late: deadlineNear, log: log}
 	if f.batch <= 0 {
 		f.batch = 4 << 20
@@ -130,7 +135,7 @@ func NewClassifierFunction(opts ClassifierOptions) (*ClassifierFunction, error) 
 		Sink: func(ctx context.Context, as []*alerts.Alert) error {
 			rows := make([][]schema.Value, len(as))
 			for i, al := range as {
-				rows[i] = AlertRow(al)
+				rows[i] = realtime.AlertRow(al)
 			}
 			return f.lake.writeAlerts(rows)
 		},
@@ -139,7 +144,7 @@ func NewClassifierFunction(opts ClassifierOptions) (*ClassifierFunction, error) 
 		return nil, err
 	}
 	alerter := &renewedAlerter{cfg: procCfg, every: processorLife}
-	f.pipe = New(Config{Registry: reg, Sources: resolved.SourceTypes, Rules: set, Lake: f.lake, Alerter: alerter, Log: log})
+	f.pipe = realtime.New(realtime.Config{Registry: reg, Sources: resolved.SourceTypes, Rules: set, Lake: f.lake, Alerter: alerter, Log: log})
 	f.worker = f.pipe.NewWorker()
 	return f, nil
 }
@@ -175,7 +180,7 @@ func (r *renewedAlerter) Process(ctx context.Context, matches []alerts.Match) (a
 }
 
 // Metrics returns the counters of every invocation so far.
-func (f *ClassifierFunction) Metrics() *Metrics { return f.pipe.Metrics() }
+func (f *ClassifierFunction) Metrics() *realtime.Metrics { return f.pipe.Metrics() }
 
 // Handle is the function's entry point: it tells the event by its JSON and
 // answers as that event's service expects.
@@ -227,7 +232,7 @@ func kindName(k EventKind) string {
 // records; it returns each item's error (nil: done).
 func (f *ClassifierFunction) runItems(ctx context.Context, n int, do func(ctx context.Context, i int) error) []error {
 	f.lake.reset()
-	f.stats = BatchResult{}
+	f.stats = realtime.BatchResult{}
 	errs := make([]error, n)
 	margin := f.margin
 	if d, ok := ctx.Deadline(); ok {
@@ -254,7 +259,7 @@ func (f *ClassifierFunction) process(ctx context.Context, source string, receive
 	if received.IsZero() {
 		received = time.Now().UTC()
 	}
-	res, err := f.worker.Process(ctx, Batch{Source: source, Received: received, Payload: payload}, nil)
+	res, err := f.worker.Process(ctx, realtime.Batch{Source: source, Received: received, Payload: payload}, nil)
 	f.stats.Records += res.Records
 	f.stats.Classified += res.Classified
 	f.stats.Unclassified += res.Unclassified
@@ -282,8 +287,8 @@ func (f *ClassifierFunction) HandleKinesis(ctx context.Context, ev events.Kinesi
 	defer f.mu.Unlock()
 	errs := f.runItems(ctx, len(ev.Records), func(ctx context.Context, i int) error {
 		r := &ev.Records[i]
-		source := f.sources.name("kinesis", r.EventSourceArn)
-		users, err := Deaggregate(r.Kinesis.Data)
+		source := f.sources.name(EventKinesis, r.EventSourceArn)
+		users, err := realtime.Deaggregate(r.Kinesis.Data)
 		if err != nil {
 			// A corrupt aggregate is kept whole; it ends as unclassified.
 			f.log.Warn("kinesis record: bad KPL aggregate; classified as it is", "sequence", r.Kinesis.SequenceNumber, "err", err)
@@ -321,7 +326,7 @@ func (f *ClassifierFunction) HandleSQS(ctx context.Context, ev events.SQSEvent) 
 		if ms, err := strconv.ParseInt(m.Attributes["SentTimestamp"], 10, 64); err == nil {
 			received = time.UnixMilli(ms).UTC()
 		}
-		return f.message(ctx, "sqs", m.EventSourceARN, m.Body, received)
+		return f.message(ctx, EventSQS, m.EventSourceARN, m.Body, received)
 	})
 	resp := events.SQSEventResponse{BatchItemFailures: []events.SQSBatchItemFailure{}}
 	for i, err := range errs {
@@ -343,7 +348,7 @@ func (f *ClassifierFunction) HandleSNS(ctx context.Context, ev events.SNSEvent) 
 	defer f.mu.Unlock()
 	errs := f.runItems(ctx, len(ev.Records), func(ctx context.Context, i int) error {
 		m := &ev.Records[i].SNS
-		return f.message(ctx, "sns", m.TopicArn, m.Message, m.Timestamp.UTC())
+		return f.message(ctx, EventSNS, m.TopicArn, m.Message, m.Timestamp.UTC())
 	})
 	return f.joinFailures(EventSNS, errs)
 }
@@ -374,7 +379,7 @@ func (f *ClassifierFunction) joinFailures(kind EventKind, errs []error) error {
 
 // message handles the body of an SQS or SNS message from resource (the
 // queue or topic ARN).
-func (f *ClassifierFunction) message(ctx context.Context, kind, resource, body string, received time.Time) error {
+func (f *ClassifierFunction) message(ctx context.Context, kind EventKind, resource, body string, received time.Time) error {
 	source := f.sources.name(kind, resource)
 	b := []byte(body)
 	r := gjson.ParseBytes(b)
@@ -389,14 +394,14 @@ func (f *ClassifierFunction) message(ctx context.Context, kind, resource, body s
 	case r.Get("Event").String() == "s3:TestEvent":
 		f.log.Info("S3 test event ignored", "bucket", r.Get("Bucket").String())
 		return nil
-	case kind == "sqs" && r.Get("Type").String() == "Notification" && r.Get("TopicArn").Exists() && r.Get("Message").Exists():
+	case kind == EventSQS && r.Get("Type").String() == "Notification" && r.Get("TopicArn").Exists() && r.Get("Message").Exists():
 		// SNS to SQS without raw message delivery.
 		topic := r.Get("TopicArn").String()
 		if t, err := time.Parse(time.RFC3339, r.Get("Timestamp").String()); err == nil {
 			received = t.UTC()
 		}
-		inner := "sns"
-		if f.sources.lookup("sns", topic) == "" && f.sources.lookup(kind, resource) != "" {
+		inner := EventSNS
+		if f.sources.lookup(EventSNS, topic) == "" && f.sources.lookup(kind, resource) != "" {
 			inner, topic = kind, resource // the queue's source applies
 		}
 		return f.message(ctx, inner, topic, r.Get("Message").String(), received)
@@ -428,13 +433,13 @@ func (f *ClassifierFunction) HandleHTTP(ctx context.Context, req events.APIGatew
 	case !ok && name != "":
 		return httpJSON(http.StatusNotFound, map[string]any{"error": fmt.Sprintf("no HTTP source named %q", name)}), nil
 	case !ok:
-		src = config.Source{Name: "http"}
+		src = &realtime.HTTPSource{Source: config.Source{Name: "http"}}
 	}
 	token := f.token
 	if token == "" {
 		token = src.Token
 	}
-	if !validBearer(header(req.Headers, "authorization"), token) {
+	if !realtime.BearerValid(header(req.Headers, "authorization"), token) {
 		resp := httpJSON(http.StatusUnauthorized, map[string]any{"error": "missing or wrong bearer token"})
 		resp.Headers["WWW-Authenticate"] = `Bearer realm="streamalert"`
 		return resp, nil

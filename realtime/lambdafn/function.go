@@ -1,4 +1,4 @@
-package realtime
+package lambdafn
 
 import (
 	"context"
@@ -12,7 +12,7 @@ import (
 	"github.com/tidwall/gjson"
 
 	"github.com/streamalert/streamalert/firehose"
-	"github.com/streamalert/streamalert/internal/config"
+	"github.com/streamalert/streamalert/realtime"
 	"github.com/streamalert/streamalert/schema"
 )
 
@@ -101,48 +101,39 @@ func arnName(arn string) string {
 // queue or topic. An event from something no source names is classified
 // against every log type under the resource's own name.
 type sourceIndex struct {
-	byKind map[string]map[string]string // kind → resource name → source name
-	http   []config.Source
+	byKind map[EventKind]map[string]string // event kind → resource name → source name
+	http   []*realtime.HTTPSource
 }
 
-func newSourceIndex(cfg *config.Config) *sourceIndex {
-	ix := &sourceIndex{byKind: map[string]map[string]string{}}
-	add := func(kind, resource, name string) {
-		if resource == "" {
-			return
-		}
-		m := ix.byKind[kind]
-		if m == nil {
-			m = map[string]string{}
-			ix.byKind[kind] = m
-		}
-		m[arnName(resource)] = name
-	}
-	for _, s := range cfg.Sources {
-		switch s.Kind {
-		case "kinesis":
-			add("kinesis", s.Stream, s.Name)
-		case "s3":
-			add("s3", s.Bucket, s.Name)
-		case "sqs":
-			add("sqs", s.Queue, s.Name)
-		case "sns":
-			add("sns", s.Topic, s.Name)
-		case "http":
-			ix.http = append(ix.http, s)
-		}
-	}
+func newSourceIndex(srcs []realtime.Source) *sourceIndex {
+	ix := &sourceIndex{byKind: map[EventKind]map[string]string{}, http: realtime.SourcesOf[*realtime.HTTPSource](srcs)}
+	indexSources(ix, EventKinesis, realtime.SourcesOf[*realtime.KinesisSource](srcs))
+	indexSources(ix, EventS3, realtime.SourcesOf[*realtime.S3Source](srcs))
+	indexSources(ix, EventSQS, realtime.SourcesOf[*realtime.SQSSource](srcs))
+	indexSources(ix, EventSNS, realtime.SourcesOf[*realtime.SNSSource](srcs))
 	return ix
+}
+
+// indexSources files the sources of one kind under the events that come
+// from their resources.
+func indexSources[T realtime.FedSource](ix *sourceIndex, kind EventKind, srcs []T) {
+	m := map[string]string{}
+	for _, s := range srcs {
+		if r := s.Resource(); r != "" {
+			m[arnName(r)] = s.Config().Name
+		}
+	}
+	ix.byKind[kind] = m
 }
 
 // lookup returns the source configured for the resource (an ARN, URL or
 // name) of that kind, or "".
-func (ix *sourceIndex) lookup(kind, resource string) string {
+func (ix *sourceIndex) lookup(kind EventKind, resource string) string {
 	return ix.byKind[kind][arnName(resource)]
 }
 
 // name returns the configured source or, failing that, the resource name.
-func (ix *sourceIndex) name(kind, resource string) string {
+func (ix *sourceIndex) name(kind EventKind, resource string) string {
 	if s := ix.lookup(kind, resource); s != "" {
 		return s
 	}
@@ -151,13 +142,13 @@ func (ix *sourceIndex) name(kind, resource string) string {
 
 // httpSource returns the HTTP source named, or the first one when name is
 // empty.
-func (ix *sourceIndex) httpSource(name string) (config.Source, bool) {
+func (ix *sourceIndex) httpSource(name string) (*realtime.HTTPSource, bool) {
 	for _, s := range ix.http {
 		if name == "" || s.Name == name {
 			return s, true
 		}
 	}
-	return config.Source{}, false
+	return nil, false
 }
 
 // itemLake is the Lake of a Lambda invocation. It queues records on a

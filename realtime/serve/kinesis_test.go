@@ -1,4 +1,4 @@
-package realtime
+package serve
 
 import (
 	"context"
@@ -14,7 +14,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis/types"
@@ -221,36 +220,6 @@ func TestKinesisPoller_BadCheckpoints(t *testing.T) {
 		os.WriteFile(p.Checkpoints, []byte(body), 0o600)
 		if err := p.Load(); err == nil {
 			t.Errorf("%s: loaded", name)
-		}
-	}
-}
-
-func TestLambdaKinesisHandler_FirstFailedRecord(t *testing.T) {
-	recs := []types.Record{{SequenceNumber: aws.String("1")}, {SequenceNumber: aws.String("2")}, {SequenceNumber: aws.String("3")}}
-	tests := []struct {
-		failed []string
-		want   int
-		err    bool
-	}{
-		{nil, 3, false},
-		{[]string{"3", "2"}, 1, true},
-		{[]string{"1"}, 0, true},
-		{[]string{"9"}, 0, true}, // unknown: the whole batch again
-	}
-	for _, tt := range tests {
-		h := LambdaKinesisHandler(func(_ context.Context, ev events.KinesisEvent) (events.KinesisEventResponse, error) {
-			if len(ev.Records) != 3 || ev.Records[0].EventSource != "aws:kinesis" || ev.Records[2].Kinesis.SequenceNumber != "3" {
-				t.Errorf("event %+v", ev)
-			}
-			var resp events.KinesisEventResponse
-			for _, f := range tt.failed {
-				resp.BatchItemFailures = append(resp.BatchItemFailures, events.KinesisBatchItemFailure{ItemIdentifier: f})
-			}
-			return resp, nil
-		}, "arn:aws:kinesis:us-east-1:1:stream/s", "us-east-1")
-		done, err := h(context.Background(), "shard-0", recs)
-		if done != tt.want || (err != nil) != tt.err {
-			t.Errorf("failed %v: done %d err %v, want %d", tt.failed, done, err, tt.want)
 		}
 	}
 }

@@ -1,4 +1,4 @@
-package realtime
+package serve
 
 import (
 	"context"
@@ -17,6 +17,7 @@ import (
 	"github.com/streamalert/streamalert/alerts"
 	"github.com/streamalert/streamalert/internal/config"
 	"github.com/streamalert/streamalert/internal/duckdbtest"
+	"github.com/streamalert/streamalert/internal/schematest"
 )
 
 // TestCrashChild is the server process of TestServe_KillDashNineLosesNothing;
@@ -95,7 +96,7 @@ func TestServe_KillDashNineLosesNothing(t *testing.T) {
 					if i == 0 {
 						ev = "StopLogging"
 					}
-					recs = append(recs, cloudTrailRecord(b*20+i, ev))
+					recs = append(recs, schematest.CloudTrailRecord(b*20+i, ev))
 				}
 				req, _ := http.NewRequest("POST", base+"/v1/ingest/http", strings.NewReader(strings.Join(recs, "\n")))
 				req.Header.Set("Authorization", "Bearer "+src.Token)

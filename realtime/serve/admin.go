@@ -1,4 +1,4 @@
-package realtime
+package serve
 
 import (
 	"crypto/rand"
@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/streamalert/streamalert/alerts"
+	"github.com/streamalert/streamalert/realtime"
 )
 
 // The alert store is a bbolt file that one process holds open, so while
@@ -162,7 +163,7 @@ func (a *App) adminHandler(token string) http.Handler {
 		writeJSON(w, http.StatusOK, states)
 	})
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if !validBearer(r.Header.Get("Authorization"), token) {
+		if !realtime.BearerValid(r.Header.Get("Authorization"), token) {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="streamalert-admin"`)
 			jsonError(w, http.StatusUnauthorized, "missing or wrong admin token (see the data directory's serve.json)")
 			return

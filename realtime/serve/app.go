@@ -1,8 +1,7 @@
-package realtime
+package serve
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"log/slog"
 	"net"
@@ -15,6 +14,7 @@ import (
 	"github.com/streamalert/streamalert/alerts"
 	"github.com/streamalert/streamalert/firehose"
 	"github.com/streamalert/streamalert/internal/config"
+	"github.com/streamalert/streamalert/realtime"
 	"github.com/streamalert/streamalert/rules"
 	"github.com/streamalert/streamalert/schema"
 )
@@ -32,17 +32,18 @@ type App struct {
 	DataDir    string
 	Registry   *schema.Registry
 	Rules      *rules.Set
+	Sources    []realtime.Source
 	Lake       *firehose.Lake
 	LakeRoot   string
 	Store      alerts.Store
 	Processor  *alerts.Processor
 	Dispatcher *alerts.Dispatcher
-	Pipeline   *Pipeline
-	Runner     *Runner
-	Metrics    *Metrics
+	Pipeline   *realtime.Pipeline
+	Runner     *realtime.Runner
+	Metrics    *realtime.Metrics
 	Log        *slog.Logger
 
-	ingest  *IngestLog
+	ingest  *realtime.IngestLog
 	syslogs []*SyslogListener
 	stop    context.CancelFunc // ends the alert loops Start began
 	loops   sync.WaitGroup
@@ -79,6 +80,9 @@ type AppOptions struct {
 	// Outputs, when false, builds no outputs: alerts are stored, not sent.
 	NoOutputs bool
 	Logger    *slog.Logger
+	// MaxPendingBytes overrides the runner's bound on accepted, unprocessed
+	// bytes (RunnerConfig.MaxPendingBytes).
+	MaxPendingBytes int64
 	// OnAlerts, if set, sees every alert as it is first stored (after the
 	// lake's copy is buffered); benchmarks time alert latency with it.
 	OnAlerts func([]*alerts.Alert)
@@ -91,13 +95,16 @@ func OpenApp(ctx context.Context, cfg *config.Config, dataDir string, opts AppOp
 	if log == nil {
 		log = slog.Default()
 	}
-	a := &App{Config: cfg, DataDir: dataDir, Metrics: NewMetrics(), Log: log}
+	a := &App{Config: cfg, DataDir: dataDir, Metrics: realtime.NewMetrics(), Log: log}
 	r, err := config.Resolve(cfg, config.Parts{Rules: true})
 	if err != nil {
 		return nil, err
 	}
 	reg, set := r.Registry, r.Rules
 	a.Registry, a.Rules = reg, set
+	if a.Sources, err = realtime.Sources(cfg); err != nil {
+		return nil, err
+	}
 	if err := os.MkdirAll(dataDir, 0o700); err != nil {
 		return nil, err
 	}
@@ -132,7 +139,7 @@ func OpenApp(ctx context.Context, cfg *config.Config, dataDir string, opts AppOp
 		Sink: func(ctx context.Context, as []*alerts.Alert) error {
 			rows := make([][]schema.Value, len(as))
 			for i, al := range as {
-				rows[i] = AlertRow(al)
+				rows[i] = realtime.AlertRow(al)
 			}
 			if opts.OnAlerts != nil {
 				opts.OnAlerts(as)
@@ -145,7 +152,7 @@ func OpenApp(ctx context.Context, cfg *config.Config, dataDir string, opts AppOp
 	}
 	infos := make([]alerts.RuleInfo, 0, set.Len())
 	for _, r := range set.Rules() {
-		infos = append(infos, RuleInfo(r))
+		infos = append(infos, realtime.RuleInfo(r))
 	}
 	if err := a.Processor.SetRules(ctx, infos); err != nil {
 		return nil, err
@@ -164,10 +171,10 @@ func OpenApp(ctx context.Context, cfg *config.Config, dataDir string, opts AppOp
 		return nil, err
 	}
 
-	a.Pipeline = New(Config{Registry: reg, Sources: r.SourceTypes, Rules: set, Lake: a.Lake,
+	a.Pipeline = realtime.New(realtime.Config{Registry: reg, Sources: r.SourceTypes, Rules: set, Lake: a.Lake,
 		Alerter: a.Processor, Metrics: a.Metrics, Log: log})
 
-	a.ingest, err = OpenIngestLog(filepath.Join(dataDir, "ingest"), 0)
+	a.ingest, err = realtime.OpenIngestLog(filepath.Join(dataDir, "ingest"), 0)
 	if err != nil {
 		return nil, err
 	}
@@ -175,9 +182,9 @@ func OpenApp(ctx context.Context, cfg *config.Config, dataDir string, opts AppOp
 	if interval <= 0 {
 		interval = time.Duration(cfg.Global.Buffer.IntervalSeconds) * time.Second
 	}
-	a.Runner, err = NewRunner(ctx, RunnerConfig{Pipeline: a.Pipeline, Log: a.ingest, Lake: a.Lake,
+	a.Runner, err = realtime.NewRunner(ctx, realtime.RunnerConfig{Pipeline: a.Pipeline, Log: a.ingest, Lake: a.Lake,
 		Workers: opts.Workers, CommitInterval: interval,
-		CommitBytes: int64(cfg.Global.Buffer.SizeMiB) << 20, Logger: log})
+		CommitBytes: int64(cfg.Global.Buffer.SizeMiB) << 20, MaxPendingBytes: opts.MaxPendingBytes, Logger: log})
 	if err != nil {
 		return nil, err
 	}
@@ -229,6 +236,7 @@ func (a *App) digestLoop(ctx context.Context) {
 // what was accepted, commits the lake and closes the stores. ready, if not
 // nil, is called with the bound HTTP address.
 func (a *App) Serve(ctx context.Context, listen string, ready func(addr string)) error {
+	srcs := a.Sources
 	a.Start(ctx)
 	kctx, stopKinesis := context.WithCancel(ctx)
 	defer stopKinesis()
@@ -237,22 +245,16 @@ func (a *App) Serve(ctx context.Context, listen string, ready func(addr string))
 		a.Close(context.Background())
 		return err
 	}
-	var httpSources []HTTPSource
-	for _, s := range a.Config.Sources {
-		switch s.Kind {
-		case "http":
-			httpSources = append(httpSources, HTTPSource{Name: s.Name, Token: s.Token, MaxBodyBytes: s.MaxBodyBytes})
-		case "syslog":
-			l := &SyslogListener{Source: s.Name, Addr: s.Listen, Protocol: s.Protocol, Runner: a.Runner, Log: a.Log}
-			if err := l.Start(); err != nil {
-				for _, o := range a.syslogs {
-					o.Close()
-				}
-				return err
+	for _, s := range realtime.SourcesOf[*realtime.SyslogSource](srcs) {
+		l := &SyslogListener{Source: s.Name, Addr: s.Listen, Protocol: s.Protocol, Runner: a.Runner, Log: a.Log}
+		if err := l.Start(); err != nil {
+			for _, o := range a.syslogs {
+				o.Close()
 			}
-			a.Log.Info("syslog listening", "source", s.Name, "udp", l.UDPAddr(), "tcp", l.TCPAddr())
-			a.syslogs = append(a.syslogs, l)
+			return err
 		}
+		a.Log.Info("syslog listening", "source", s.Name, "udp", l.UDPAddr(), "tcp", l.TCPAddr())
+		a.syslogs = append(a.syslogs, l)
 	}
 	ln, err := net.Listen("tcp", listen)
 	if err != nil {
@@ -260,7 +262,7 @@ func (a *App) Serve(ctx context.Context, listen string, ready func(addr string))
 	}
 
 	mux := http.NewServeMux()
-	mux.Handle("/", Handler(a.Runner, a.Metrics, httpSources))
+	mux.Handle("/", Handler(a.Runner, a.Metrics, realtime.SourcesOf[*realtime.HTTPSource](srcs)))
 	if token, err := writeAdminFile(a.DataDir, localAddr(ln.Addr())); err != nil {
 		a.Log.Warn("no admin API: cannot write its file; alert commands need serve stopped", "err", err)
 	} else {
@@ -347,84 +349,4 @@ func (a *App) closeStores() error {
 		errs = append(errs, a.Store.Close())
 	}
 	return errors.Join(errs...)
-}
-
-// AlertRow renders an alert as a row of the lake's alerts table, aligned
-// with firehose.Alerts.Columns().
-func AlertRow(al *alerts.Alert) []schema.Value {
-	cols := firehose.Alerts.Columns()
-	row := make([]schema.Value, len(cols))
-	jsonText := func(v any) schema.Value {
-		if v == nil {
-			return schema.Value{}
-		}
-		b, err := json.Marshal(v)
-		if err != nil {
-			return schema.Value{}
-		}
-		return schema.JSONText(string(b))
-	}
-	ts := func(t time.Time) schema.Value {
-		if t.IsZero() {
-			return schema.Value{}
-		}
-		return schema.Time(t)
-	}
-	str := func(s string) schema.Value {
-		if s == "" {
-			return schema.Value{}
-		}
-		return schema.Str(s)
-	}
-	count, first, last := int64(1), al.EventTime, al.EventTime
-	if al.Merge != nil {
-		count, first, last = int64(al.Merge.Count), al.Merge.First, al.Merge.Last
-	}
-	for i, c := range cols {
-		var v schema.Value
-		switch c.Name {
-		case "alert_id":
-			v = str(al.ID)
-		case "rule_name":
-			v = str(al.Rule)
-		case "status":
-			v = str(string(al.Status))
-		case "severity":
-			v = str(al.Severity)
-		case "log_type":
-			v = str(al.LogType)
-		case "created":
-			v = ts(al.Created)
-		case "record":
-			v = jsonText(al.Record)
-		case "context":
-			if len(al.Context) > 0 {
-				v = jsonText(al.Context)
-			}
-		case "outputs":
-			els := make([]schema.Value, len(al.Outputs))
-			for j, o := range al.Outputs {
-				els[j] = schema.Str(o)
-			}
-			v = schema.Array(els...)
-		case "staged":
-			v = schema.BoolValue(al.Staged)
-		case "count":
-			v = schema.Int(count)
-		case "first_time":
-			v = ts(first)
-		case "last_time":
-			v = ts(last)
-		case schema.ColEventTime:
-			v = ts(al.EventTime)
-		case schema.ColIngestTime:
-			v = ts(al.Created)
-		case schema.ColRecordID:
-			v = str(al.RecordID)
-		case schema.ColSource:
-			v = str(al.Source)
-		}
-		row[i] = v
-	}
-	return row
 }

@@ -1,10 +1,11 @@
-package realtime
+package serve
 
 import (
 	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
+	"log/slog"
 	"net"
 	"net/http"
 	"os"
@@ -17,6 +18,7 @@ import (
 	"github.com/streamalert/streamalert/firehose"
 	"github.com/streamalert/streamalert/internal/config"
 	"github.com/streamalert/streamalert/internal/duckdbtest"
+	"github.com/streamalert/streamalert/internal/schematest"
 )
 
 // testConfig writes the example config with the syslog source on a free
@@ -39,10 +41,7 @@ func testConfig(t *testing.T) *config.Config {
 
 // cloudTrailRecord makes a distinct CloudTrail record; StopLogging ones
 // fire the pack's cloudtrail_logging_stopped rule.
-func cloudTrailRecord(i int, event string) string {
-	return fmt.Sprintf(`{"eventVersion":"1.08","eventTime":"2026-05-01T10:%02d:%02dZ","eventSource":"cloudtrail.amazonaws.com","eventName":%q,"awsRegion":"us-east-1","sourceIPAddress":"198.51.100.%d","userAgent":"aws-cli/2","userIdentity":{"type":"IAMUser","arn":"arn:aws:iam::111122223333:user/u%d","accountId":"111122223333","userName":"u%d"},"requestParameters":{"name":"trail-%d"},"eventID":"00000000-0000-4000-8000-%012d","eventType":"AwsApiCall","recipientAccountId":"111122223333"}`,
-		(i/60)%60, i%60, event, i%250+1, i%7, i%7, i, i)
-}
+var quietLog = slog.New(slog.DiscardHandler)
 
 func post(t *testing.T, url, token string, body []byte) (int, map[string]any) {
 	t.Helper()
@@ -92,7 +91,7 @@ func TestServe_HTTPAndSyslogToLakeAlertsAndMetrics(t *testing.T) {
 		if i%10 == 0 {
 			ev = "StopLogging"
 		}
-		trail = append(trail, cloudTrailRecord(i, ev))
+		trail = append(trail, schematest.CloudTrailRecord(i, ev))
 	}
 	code, body := post(t, base+"/v1/ingest/http", src.Token, []byte("["+strings.Join(trail, ",")+"]"))
 	if code != http.StatusAccepted || body["accepted"] != float64(50) {

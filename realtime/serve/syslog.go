@@ -1,4 +1,4 @@
-package realtime
+package serve
 
 import (
 	"bufio"
@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/streamalert/streamalert/realtime"
 	"io"
 	"log/slog"
 	"net"
@@ -22,7 +23,7 @@ type SyslogListener struct {
 	Source   string
 	Addr     string
 	Protocol string // udp, tcp or both
-	Runner   *Runner
+	Runner   *realtime.Runner
 	Log      *slog.Logger
 
 	udp  net.PacketConn

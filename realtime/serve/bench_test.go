@@ -1,4 +1,4 @@
-package realtime
+package serve
 
 import (
 	"bytes"
@@ -18,6 +18,8 @@ import (
 	"github.com/streamalert/streamalert/alerts"
 	"github.com/streamalert/streamalert/firehose"
 	"github.com/streamalert/streamalert/internal/benchtest"
+	"github.com/streamalert/streamalert/internal/schematest"
+	"github.com/streamalert/streamalert/realtime"
 	"github.com/streamalert/streamalert/rules"
 	"github.com/streamalert/streamalert/schema"
 )
@@ -90,7 +92,7 @@ func BenchmarkPipeline(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	p := New(Config{Registry: reg, Rules: set, Lake: lake, Alerter: proc})
+	p := realtime.New(realtime.Config{Registry: reg, Rules: set, Lake: lake, Alerter: proc})
 	w := p.NewWorker()
 	const perBatch = 1000
 	batches := make([][]byte, 20)
@@ -103,7 +105,7 @@ func BenchmarkPipeline(b *testing.B) {
 	b.ResetTimer()
 	cpu0 := benchtest.CPUTime()
 	for i := 0; i < b.N; i++ {
-		if _, err := w.Process(ctx, Batch{Seq: uint64(i + 1), Source: "bench", Received: time.Now(), Payload: batches[i%len(batches)]}, nil); err != nil {
+		if _, err := w.Process(ctx, realtime.Batch{Seq: uint64(i + 1), Source: "bench", Received: time.Now(), Payload: batches[i%len(batches)]}, nil); err != nil {
 			b.Fatal(err)
 		}
 		if i%20 == 19 {
@@ -178,7 +180,7 @@ func BenchmarkServeAlertLatency(b *testing.B) {
 	work := make(chan int, 64)
 	var wg sync.WaitGroup
 	post := func(i int) error {
-		alerting := cloudTrailRecord(i, "StopLogging")
+		alerting := schematest.CloudTrailRecord(i, "StopLogging")
 		body := append([]byte(alerting+"\n"), base...)
 		id := schema.RecordID("cloudtrail:events", mustCompact(b, alerting))
 		mu.Lock()

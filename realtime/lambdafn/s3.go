@@ -1,4 +1,4 @@
-package realtime
+package lambdafn
 
 import (
 	"context"
@@ -36,7 +36,7 @@ func (f *ClassifierFunction) objects(ctx context.Context, fallback string, recs 
 		if strings.HasSuffix(key, "/") {
 			continue // a "folder"
 		}
-		source := f.sources.lookup("s3", bucket)
+		source := f.sources.lookup(EventS3, bucket)
 		if source == "" {
 			source = fallback
 		}

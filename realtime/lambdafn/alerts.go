@@ -1,4 +1,4 @@
-package realtime
+package lambdafn
 
 import (
 	"context"
@@ -15,6 +15,7 @@ import (
 	"github.com/streamalert/streamalert/alerts"
 	"github.com/streamalert/streamalert/firehose"
 	"github.com/streamalert/streamalert/internal/config"
+	"github.com/streamalert/streamalert/realtime"
 	"github.com/streamalert/streamalert/schema"
 )
 
@@ -89,7 +90,7 @@ func NewAlertsFunction(opts AlertsOptions) (*AlertsFunction, error) {
 	}
 	f := &AlertsFunction{cfg: cfg, store: opts.Store, clock: opts.Clock, log: log}
 	for _, r := range resolved.Rules.Rules() {
-		f.infos = append(f.infos, RuleInfo(r))
+		f.infos = append(f.infos, realtime.RuleInfo(r))
 	}
 	dataDir := opts.DataDir
 	if dataDir == "" {
@@ -242,7 +243,7 @@ func (f *AlertsFunction) sink(ctx context.Context, as []*alerts.Alert) error {
 	}
 	rows := make([][]schema.Value, len(as))
 	for i, al := range as {
-		rows[i] = AlertRow(al)
+		rows[i] = realtime.AlertRow(al)
 	}
 	return f.fh.WriteRows(firehose.Alerts, rows...)
 }

@@ -1,8 +1,7 @@
-package realtime
+package serve
 
 import (
 	"bytes"
-	"crypto/subtle"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -13,18 +12,9 @@ import (
 
 	"github.com/valyala/fastjson"
 
+	"github.com/streamalert/streamalert/realtime"
 	"github.com/streamalert/streamalert/schema"
 )
-
-// HTTPSource is a configured HTTP source: its bearer token and body limit.
-type HTTPSource struct {
-	Name         string
-	Token        string
-	MaxBodyBytes int64
-}
-
-// DefaultMaxBody is the body limit of an HTTP source that sets none.
-const DefaultMaxBody = 16 << 20
 
 // Handler serves the ingest API, health and metrics:
 //
@@ -33,12 +23,9 @@ const DefaultMaxBody = 16 << 20
 //	GET  /metrics             Prometheus text format
 //
 // An ingest answers 202 only once the body is durably in the ingest log.
-func Handler(run *Runner, metrics *Metrics, sources []HTTPSource) http.Handler {
-	byName := map[string]HTTPSource{}
+func Handler(run *realtime.Runner, metrics *realtime.Metrics, sources []*realtime.HTTPSource) http.Handler {
+	byName := map[string]*realtime.HTTPSource{}
 	for _, s := range sources {
-		if s.MaxBodyBytes <= 0 {
-			s.MaxBodyBytes = DefaultMaxBody
-		}
 		byName[s.Name] = s
 	}
 	mux := http.NewServeMux()
@@ -50,18 +37,18 @@ func Handler(run *Runner, metrics *Metrics, sources []HTTPSource) http.Handler {
 			jsonError(w, http.StatusNotFound, fmt.Sprintf("no HTTP source named %q", name))
 			return
 		}
-		if !validBearer(r.Header.Get("Authorization"), src.Token) {
+		if !realtime.BearerValid(r.Header.Get("Authorization"), src.Token) {
 			metrics.Rejected(name, "unauthorized")
 			w.Header().Set("WWW-Authenticate", `Bearer realm="streamalert"`)
 			jsonError(w, http.StatusUnauthorized, "missing or wrong bearer token")
 			return
 		}
-		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, src.MaxBodyBytes))
+		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, src.MaxBody()))
 		if err != nil {
 			var tooBig *http.MaxBytesError
 			if errors.As(err, &tooBig) {
 				metrics.Rejected(name, "too_large")
-				jsonError(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("body over %d bytes", src.MaxBodyBytes))
+				jsonError(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("body over %d bytes", src.MaxBody()))
 				return
 			}
 			metrics.Rejected(name, "bad_body")
@@ -71,7 +58,7 @@ func Handler(run *Runner, metrics *Metrics, sources []HTTPSource) http.Handler {
 		switch enc := strings.ToLower(r.Header.Get("Content-Encoding")); enc {
 		case "", "identity":
 		case "gzip":
-			if body, err = schema.Inflate(body, 8*src.MaxBodyBytes); err != nil {
+			if body, err = schema.Inflate(body, 8*src.MaxBody()); err != nil {
 				metrics.Rejected(name, "bad_gzip")
 				jsonError(w, http.StatusBadRequest, "gzip body: "+err.Error())
 				return
@@ -87,7 +74,7 @@ func Handler(run *Runner, metrics *Metrics, sources []HTTPSource) http.Handler {
 			return
 		}
 		seq, err := run.Submit(name, time.Now().UTC(), body)
-		if errors.Is(err, ErrBusy) {
+		if errors.Is(err, realtime.ErrBusy) {
 			metrics.Rejected(name, "busy")
 			w.Header().Set("Retry-After", "1")
 			jsonError(w, http.StatusTooManyRequests, err.Error())
@@ -111,14 +98,6 @@ func Handler(run *Runner, metrics *Metrics, sources []HTTPSource) http.Handler {
 		metrics.WriteText(w)
 	})
 	return mux
-}
-
-func validBearer(header, token string) bool {
-	got, ok := strings.CutPrefix(header, "Bearer ")
-	if !ok || token == "" {
-		return false
-	}
-	return subtle.ConstantTimeCompare([]byte(got), []byte(token)) == 1
 }
 
 func jsonError(w http.ResponseWriter, code int, msg string) {
