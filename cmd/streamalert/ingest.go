@@ -1,10 +1,7 @@
 package main
 
 import (
-	"bytes"
 	"fmt"
-	"io"
-	"net/http"
 	"os"
 	"strings"
 	"time"
@@ -42,8 +39,8 @@ running serve instead.`,
 				return postFiles(cmd, cfg, url, source, token, args)
 			}
 			ctx := cmd.Context()
-			if rc := serveOn(dataDir(data, cfg)); rc != nil {
-				return fmt.Errorf("`streamalert serve` (pid %d) is running on data directory %s; load the files through it: streamalert ingest --url %s --source SOURCE FILE...", rc.info.PID, dataDir(data, cfg), rc.info.URL)
+			if rc := serve.DialAdmin(dataDir(data, cfg)); rc != nil {
+				return fmt.Errorf("`streamalert serve` (pid %d) is running on data directory %s; load the files through it: streamalert ingest --url %s --source SOURCE FILE...", rc.Info().PID, dataDir(data, cfg), rc.Info().URL)
 			}
 			app, err := serve.OpenApp(ctx, cfg, dataDir(data, cfg), serve.AppOptions{Logger: nil})
 			if err != nil {
@@ -125,7 +122,7 @@ running serve instead.`,
 	return cmd
 }
 
-// postFiles sends files to a running serve, in chunks, retrying 429/503.
+// postFiles sends files to a running serve.
 func postFiles(cmd *cobra.Command, cfg *config.Config, base, source, token string, files []string) error {
 	if source == "" {
 		source = "http"
@@ -135,7 +132,7 @@ func postFiles(cmd *cobra.Command, cfg *config.Config, base, source, token strin
 			token = s.Token
 		}
 	}
-	client := &http.Client{Timeout: 60 * time.Second}
+	client := &serve.IngestClient{URL: base, Source: source, Token: token}
 	accepted := 0
 	for _, f := range files {
 		raw, err := os.ReadFile(f)
@@ -146,27 +143,8 @@ func postFiles(cmd *cobra.Command, cfg *config.Config, base, source, token strin
 		if err != nil {
 			return fmt.Errorf("%s: %w", f, err)
 		}
-		err = schema.SplitBatches(payload, schema.DefaultBatchBytes, func(chunk []byte) error {
-			for attempt := 0; ; attempt++ {
-				req, _ := http.NewRequestWithContext(cmd.Context(), "POST", strings.TrimRight(base, "/")+"/v1/ingest/"+source, bytes.NewReader(chunk))
-				req.Header.Set("Authorization", "Bearer "+token)
-				resp, err := client.Do(req)
-				if err != nil {
-					return err
-				}
-				body, _ := io.ReadAll(resp.Body)
-				resp.Body.Close()
-				switch {
-				case resp.StatusCode == http.StatusAccepted:
-					accepted += serve.CountRecords(chunk)
-					return nil
-				case (resp.StatusCode == 429 || resp.StatusCode == 503) && attempt < 100:
-					time.Sleep(time.Second)
-				default:
-					return fmt.Errorf("%s: %s", resp.Status, strings.TrimSpace(string(body)))
-				}
-			}
-		})
+		n, err := client.Post(cmd.Context(), payload)
+		accepted += n
 		if err != nil {
 			return fmt.Errorf("post %s: %w", f, err)
 		}
