@@ -45,7 +45,7 @@ func TestWriteLambdaZip(t *testing.T) {
 	}
 }
 
-func TestPackageLambdas_RefusesUnknownNames(t *testing.T) {
+func TestPackage_RefusesUnknownNames(t *testing.T) {
 	for _, o := range []Options{
 		{Functions: []string{"classifier", "nope"}},
 		{Archs: []string{"386"}},
