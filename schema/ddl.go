@@ -36,7 +36,7 @@ func (t *LogType) AthenaDDL(database, location string) string {
 		{"projection.dt.interval", "1"},
 		{"projection.dt.interval.unit", "HOURS"},
 		{"projection.dt.range", "NOW-5YEARS,NOW"},
-		{"storage.location.template", location + "dt=${dt}/"},
+		{"storage.location.template", location + PartitionFolder("${dt}")},
 	}
 	for i, p := range props {
 		sep := ","

@@ -31,9 +31,13 @@ func TablePrefix(table string) string { return LakeRoot + table + "/" }
 // "2026-03-01-10".
 func PartitionOf(t time.Time) string { return t.UTC().Format(dtLayout) }
 
+// PartitionFolder returns the folder of one partition under a table's
+// prefix: "dt=<dt>/". The Athena DDL's location template passes "${dt}".
+func PartitionFolder(dt string) string { return dtPrefix + dt + "/" }
+
 // PartitionDir returns the key prefix of one hour of a table:
 // "parquet/<table>/dt=<dt>/".
-func PartitionDir(table, dt string) string { return TablePrefix(table) + dtPrefix + dt + "/" }
+func PartitionDir(table, dt string) string { return TablePrefix(table) + PartitionFolder(dt) }
 
 // LakeKey returns the key of a file in a table's partition:
 // "parquet/<table>/dt=<dt>/<name>.parquet".
