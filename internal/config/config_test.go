@@ -135,15 +135,6 @@ func TestLoad_SettingsErrors(t *testing.T) {
 	}
 }
 
-func TestParseDuration(t *testing.T) {
-	for in, ok := range map[string]bool{"7d": true, "48h": true, "90s": true, "1.5d": false, "d": false, "-1d": false, "x": false} {
-		_, err := ParseDuration(in)
-		if (err == nil) != ok {
-			t.Errorf("ParseDuration(%q) err = %v, want ok=%v", in, err, ok)
-		}
-	}
-}
-
 func TestValidate_Outputs(t *testing.T) {
 	cases := []struct{ body, want string }{
 		{"file:alerts:\n  path: a.jsonl\ncarrier:pigeon: {}\n", `unknown service "carrier"`},
