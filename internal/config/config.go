@@ -72,13 +72,26 @@ type Alerts struct {
 }
 
 // Duration is a time.Duration written in the grammar of package
-// internal/duration ("48h", "15m", "7d", "2w").
+// internal/duration ("48h", "15m", "7d", "2w"), or the word off, which
+// is a negative Duration: the setting's feature is turned off (for
+// staging_period, automatic promotion). Negative durations are not
+// written out.
 type Duration time.Duration
 
-// UnmarshalYAML reads a duration with duration.Parse.
+// Off is the Duration of the word off.
+const Off = Duration(-1)
+
+// UnmarshalYAML reads a duration with duration.Parse, or off.
 func (d *Duration) UnmarshalYAML(n *yaml.Node) error {
+	if n.Kind == yaml.ScalarNode && n.Value == "off" {
+		*d = Off
+		return nil
+	}
 	v, err := duration.Parse(n.Value)
 	if err != nil {
+		if strings.HasPrefix(strings.TrimSpace(n.Value), "-") {
+			return fmt.Errorf("line %d: %w (write off to turn the setting off)", n.Line, err)
+		}
 		return fmt.Errorf("line %d: %w", n.Line, err)
 	}
 	*d = Duration(v)
