@@ -13,6 +13,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/streamalert/streamalert/historical"
+	"github.com/streamalert/streamalert/internal/duration"
 	"github.com/streamalert/streamalert/queries"
 	"github.com/streamalert/streamalert/realtime"
 	"github.com/streamalert/streamalert/rules"
@@ -44,7 +45,7 @@ func timeRange(since, from, to string) (queries.TimeRange, error) {
 	if since == "" {
 		since = "7d"
 	}
-	d, err := queries.ParseDuration(since)
+	d, err := duration.Parse(since)
 	if err != nil {
 		return queries.TimeRange{}, fmt.Errorf("--since: %w", err)
 	}
