@@ -12,7 +12,9 @@ import (
 
 // Resolved is a config turned into the objects that run. It is built by
 // Resolve, the one place that loads log types, rules and sources; serve,
-// the Lambda functions and every command start from it.
+// the Lambda functions and every command start from it. Hunts, IOC sets and
+// lookups join as further parts; what needs a package the Lambdas must not
+// link (the SQL compiler) is checked through a Check, as hunts are.
 type Resolved struct {
 	Config   *Config
 	Registry *schema.Registry
