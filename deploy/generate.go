@@ -126,11 +126,20 @@ func sources(cfg *config.Config, dep config.Deploy, reg *schema.Registry, p *Pla
 				RetentionHours: or(d.RetentionHours, 24), BatchSize: or(d.BatchSize, 500), BatchWindowSeconds: d.BatchWindowSeconds}
 			v.KinesisSources[s.Name] = k
 		case "sqs":
-			v.SQSSources[s.Name] = SQSSource{Queue: queueName(s.Queue), BatchSize: or(d.BatchSize, 10), BatchWindowSeconds: d.BatchWindowSeconds}
+			queue := s.Queue
+			if strings.HasPrefix(queue, "https://") {
+				arn, err := queueARN(queue)
+				if err != nil {
+					ps = append(ps, config.Problem{File: s.File, Line: s.Line, Msg: fmt.Sprintf("source %s: queue: %v", s.Name, err)})
+					continue
+				}
+				queue = arn
+			}
+			v.SQSSources[s.Name] = SQSSource{Queue: queue, BatchSize: or(d.BatchSize, 10), BatchWindowSeconds: d.BatchWindowSeconds}
 		case "s3":
 			v.S3Sources[s.Name] = S3Source{Bucket: arnName(s.Bucket), KeyPrefix: d.KeyPrefix, BatchSize: or(d.BatchSize, 10), BatchWindowSeconds: d.BatchWindowSeconds}
 		case "sns":
-			v.SNSSources[s.Name] = SNSSource{Topic: arnName(s.Topic)}
+			v.SNSSources[s.Name] = SNSSource{Topic: s.Topic}
 		case "http":
 			v.HTTPSources[s.Name] = HTTPSource{Endpoint: orString(d.Endpoint, "function_url")}
 		default:
@@ -174,7 +183,8 @@ func outputs(cfg *config.Config, v *Vars) config.Problems {
 			ps = append(ps, config.Problem{File: o.File, Line: o.Line, Msg: fmt.Sprintf("output %s: unknown service %q", o.Name, o.Service)})
 			continue
 		}
-		if len(svc.Secrets) > 0 {
+		// email's secrets are SMTP credentials; over SES it has none.
+		if len(svc.Secrets) > 0 && !(o.Service == "email" && o.Settings["transport"] == "ses") {
 			_, desc, _ := strings.Cut(o.Name, ":")
 			v.OutputSecretParameters = append(v.OutputSecretParameters, o.Service+"/"+desc)
 		}
@@ -247,14 +257,6 @@ func queueARN(queueURL string) (string, error) {
 		return "", fmt.Errorf("%q is not an SQS queue URL (https://sqs.REGION.amazonaws.com/ACCOUNT/NAME)", queueURL)
 	}
 	return fmt.Sprintf("arn:aws:sqs:%s:%s:%s", parts[1], segs[0], segs[1]), nil
-}
-
-// queueName takes a queue's name from a name, URL or ARN.
-func queueName(q string) string {
-	if strings.HasPrefix(q, "https://") {
-		return q[strings.LastIndexByte(q, '/')+1:]
-	}
-	return arnName(q)
 }
 
 // arnName takes a resource's name from an ARN (the part after the last

@@ -33,9 +33,9 @@ func FindTerraform(lookPath func(string) (string, error)) (string, error) {
 
 // Runner runs Terraform on the root module with the generated variables.
 type Runner struct {
-	Binary  string // tofu or terraform
-	Module  string // the root module directory (terraform/)
-	VarFile string // terraform.tfvars.json
+	Binary  string    // tofu or terraform
+	Module  string    // the root module directory (terraform/)
+	VarFile string    // terraform.tfvars.json
 	Stdin   io.Reader // apply asks for confirmation unless -auto-approve
 	Stdout  io.Writer
 	Stderr  io.Writer

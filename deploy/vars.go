@@ -92,6 +92,7 @@ type KinesisSource struct {
 
 // SQSSource is an existing queue the classifier reads.
 type SQSSource struct {
+	// Queue is the queue's ARN, or its name in the deployment's account.
 	Queue              string `json:"queue"`
 	BatchSize          int    `json:"batch_size"`
 	BatchWindowSeconds int    `json:"batch_window_seconds"`
@@ -108,6 +109,7 @@ type S3Source struct {
 
 // SNSSource is an existing topic the classifier subscribes to.
 type SNSSource struct {
+	// Topic is the topic's ARN, or its name in the deployment's account.
 	Topic string `json:"topic"`
 }
 

@@ -3,6 +3,8 @@ package config
 import (
 	"fmt"
 	"regexp"
+
+	"github.com/streamalert/streamalert/internal/yamlnode"
 )
 
 // Deploy holds deploy.yaml: settings of the AWS deployment that the rest
@@ -123,14 +125,16 @@ func (c *Config) Deploy() (Deploy, Problems) {
 	if d.Sources == nil {
 		d.Sources = map[string]SourceDeploy{}
 	}
+	// line is the line of the last key of a path, or of the nearest
+	// parent present.
 	line := func(keys ...string) int {
-		node := root
-		l := root.Line
+		node, l := root, root.Line
 		for _, k := range keys {
+			kl := yamlnode.KeyLine(node, k)
 			if node = mapValue(node, k); node == nil {
 				return l
 			}
-			l = node.Line
+			l = kl
 		}
 		return l
 	}
@@ -175,43 +179,48 @@ func (c *Config) Deploy() (Deploy, Problems) {
 			ps.add(d.File, l, "sources: %q is not a source of sources.yaml", name)
 			continue
 		}
-		ps = append(ps, checkSourceDeploy(d.File, l, src, s)...)
+		ps = append(ps, checkSourceDeploy(d.File, func(field string) int { return line("sources", name, field) }, src, s)...)
 	}
+	ps.Sort()
 	return d, ps
 }
 
-func checkSourceDeploy(file string, line int, src Source, s SourceDeploy) Problems {
+// checkSourceDeploy checks a source's settings against its kind; line
+// gives the line of a setting.
+func checkSourceDeploy(file string, line func(field string) int, src Source, s SourceDeploy) Problems {
 	var ps Problems
+	field := ""
 	bad := func(format string, args ...any) {
-		ps.add(file, line, "sources.%s: %s", src.Name, fmt.Sprintf(format, args...))
+		ps.add(file, line(field), "sources.%s: %s", src.Name, fmt.Sprintf(format, args...))
 	}
 	switch src.Kind {
 	case "kinesis":
-		if s.Shards < 0 || s.Shards > 500 {
+		if field = "shards"; s.Shards < 0 || s.Shards > 500 {
 			bad("shards %d must be 0 (on-demand) to 500", s.Shards)
 		}
-		if s.RetentionHours != 0 && (s.RetentionHours < 24 || s.RetentionHours > 8760) {
+		if field = "retention_hours"; s.RetentionHours != 0 && (s.RetentionHours < 24 || s.RetentionHours > 8760) {
 			bad("retention_hours %d must be between 24 and 8760", s.RetentionHours)
 		}
-		if s.BatchSize < 0 || s.BatchSize > 10000 {
+		if field = "batch_size"; s.BatchSize < 0 || s.BatchSize > 10000 {
 			bad("batch_size %d must be between 1 and 10000 for Kinesis", s.BatchSize)
 		}
 	case "sqs", "s3":
-		if s.BatchSize < 0 || s.BatchSize > 10000 {
+		if field = "batch_size"; s.BatchSize < 0 || s.BatchSize > 10000 {
 			bad("batch_size %d must be between 1 and 10000 for SQS", s.BatchSize)
 		}
 		if s.BatchSize > 10 && s.BatchWindowSeconds == 0 {
 			bad("batch_size above 10 needs batch_window_seconds of at least 1 (an SQS rule)")
 		}
 	case "http":
-		if s.Endpoint != "" && s.Endpoint != "function_url" && s.Endpoint != "api_gateway" {
+		if field = "endpoint"; s.Endpoint != "" && s.Endpoint != "function_url" && s.Endpoint != "api_gateway" {
 			bad("endpoint %q must be function_url or api_gateway", s.Endpoint)
 		}
 	case "sns":
 	default:
+		field = ""
 		bad("a %s source has no AWS trigger; remove it from deploy.yaml", src.Kind)
 	}
-	if s.BatchWindowSeconds < 0 || s.BatchWindowSeconds > 300 {
+	if field = "batch_window_seconds"; s.BatchWindowSeconds < 0 || s.BatchWindowSeconds > 300 {
 		bad("batch_window_seconds %d must be between 0 and 300", s.BatchWindowSeconds)
 	}
 	return ps

@@ -6,8 +6,9 @@
 
 locals {
   kinesis_arns = { for k, s in var.kinesis_sources : k => s.stream_arn }
-  sqs_arns     = { for k, s in var.sqs_sources : k => "arn:aws:sqs:${var.region}:${var.account_id}:${s.queue}" }
-  topic_arns   = { for k, s in var.sns_sources : k => "arn:aws:sns:${var.region}:${var.account_id}:${s.topic}" }
+  # Queues and topics are ARNs, or names in the deployment's account.
+  sqs_arns     = { for k, s in var.sqs_sources : k => startswith(s.queue, "arn:") ? s.queue : "arn:aws:sqs:${var.region}:${var.account_id}:${s.queue}" }
+  topic_arns   = { for k, s in var.sns_sources : k => startswith(s.topic, "arn:") ? s.topic : "arn:aws:sns:${var.region}:${var.account_id}:${s.topic}" }
   function_url = { for k, s in var.http_sources : k => s if s.endpoint == "function_url" }
   api_routes   = { for k, s in var.http_sources : k => s if s.endpoint == "api_gateway" }
 }

@@ -69,7 +69,7 @@ variable "sqs_sources" {
     batch_size           = number
     batch_window_seconds = number
   }))
-  description = "SQS sources by name: an existing queue and the mapping's batching."
+  description = "SQS sources by name: an existing queue (ARN, or name in this account) and the mapping's batching."
 }
 
 variable "s3_sources" {
@@ -84,7 +84,7 @@ variable "s3_sources" {
 
 variable "sns_sources" {
   type        = map(object({ topic = string }))
-  description = "SNS sources by name: an existing topic the classifier subscribes to."
+  description = "SNS sources by name: an existing topic (ARN, or name in this account) the classifier subscribes to."
 }
 
 variable "http_sources" {
