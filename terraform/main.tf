@@ -9,7 +9,7 @@ locals {
   config_key     = "config/streamalert.tar.gz"
   alerts_table   = "${var.prefix}_streamalert_alerts"
   created_stream = { for k, s in var.kinesis_sources : s.stream => { shards = s.shards, retention_hours = s.retention_hours } if s.create }
-  # The EMF namespace the functions' metric lines use (monitoring/emf).
+  # The EMF namespace of the functions' metric lines (metrics.Namespace).
   metric_namespace = "StreamAlert"
 }
 

@@ -79,8 +79,10 @@ resource "aws_lambda_function" "this" {
     variables = var.environment
   }
 
+  # Text: the functions already write JSON lines (slog, and the EMF metric
+  # lines that must reach CloudWatch Logs exactly as written).
   logging_config {
-    log_format = "JSON"
+    log_format = "Text"
     log_group  = aws_cloudwatch_log_group.this.name
   }
 
