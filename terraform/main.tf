@@ -7,6 +7,7 @@ locals {
   account_id     = data.aws_caller_identity.current.account_id
   name           = "${var.prefix}_streamalert"
   config_key     = "config/streamalert.tar.gz"
+  config_md5     = filemd5(var.config_archive)
   alerts_table   = "${var.prefix}_streamalert_alerts"
   created_stream = { for k, s in var.kinesis_sources : s.stream => { shards = s.shards, retention_hours = s.retention_hours } if s.create }
   # The EMF namespace of the functions' metric lines (metrics.Namespace).
@@ -37,7 +38,7 @@ resource "aws_s3_object" "config" {
   bucket                 = module.lake.data_bucket
   key                    = local.config_key
   source                 = var.config_archive
-  source_hash            = filemd5(var.config_archive)
+  source_hash            = local.config_md5
   server_side_encryption = "aws:kms"
   kms_key_id             = module.secrets.key_arn
 }
@@ -95,6 +96,9 @@ module "classifier" {
     STREAMALERT_CONFIG_S3    = "s3://${module.lake.data_bucket}/${local.config_key}"
     STREAMALERT_ALERTS_TABLE = local.alerts_table
     STREAMALERT_PREFIX       = var.prefix
+    # The functions read the config at cold start; a new archive changes
+    # this, which publishes a new version and so starts fresh instances.
+    STREAMALERT_CONFIG_MD5 = local.config_md5
   }
 }
 
@@ -117,6 +121,7 @@ module "alerts_function" {
     STREAMALERT_ALERTS_TABLE       = local.alerts_table
     STREAMALERT_PREFIX             = var.prefix
     STREAMALERT_SECRETS_SSM_PREFIX = module.secrets.ssm_prefix
+    STREAMALERT_CONFIG_MD5         = local.config_md5
   }
 }
 
