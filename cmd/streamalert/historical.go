@@ -15,6 +15,7 @@ import (
 
 	"github.com/streamalert/streamalert/alerts"
 	"github.com/streamalert/streamalert/historical"
+	"github.com/streamalert/streamalert/internal/duration"
 	"github.com/streamalert/streamalert/queries"
 	"github.com/streamalert/streamalert/realtime"
 	"github.com/streamalert/streamalert/rules"
@@ -46,7 +47,7 @@ func timeRange(since, from, to string) (queries.TimeRange, error) {
 	if since == "" {
 		since = "7d"
 	}
-	d, err := queries.ParseDuration(since)
+	d, err := duration.Parse(since)
 	if err != nil {
 		return queries.TimeRange{}, fmt.Errorf("--since: %w", err)
 	}
