@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/streamalert/streamalert/internal/config"
+	"github.com/streamalert/streamalert/internal/duration"
 	"github.com/streamalert/streamalert/realtime"
 )
 
@@ -197,7 +198,7 @@ func TestScheduleExpression(t *testing.T) {
 		{"1h", "rate(1 hour)"}, {"6h", "rate(6 hours)"}, {"24h", "rate(1 day)"}, {"168h", "rate(7 days)"},
 		{"30s", ""}, {"61s", ""},
 	} {
-		d, _ := config.ParseDuration(c.in)
+		d, _ := duration.Parse(c.in)
 		got, err := scheduleExpression(d)
 		if (err != nil) != (c.want == "") || got != c.want {
 			t.Errorf("%s: got %q, %v; want %q", c.in, got, err, c.want)
