@@ -140,6 +140,19 @@ resource "aws_lambda_function_url" "http" {
   authorization_type = "NONE"
 }
 
+# A function URL without IAM auth needs a resource policy that lets anyone
+# call it: the request is authenticated by the function (bearer token,
+# compared in constant time), not by IAM.
+resource "aws_lambda_permission" "function_url" {
+  count                  = length(aws_lambda_function_url.http)
+  statement_id           = "function-url"
+  action                 = "lambda:InvokeFunctionUrl"
+  function_name          = var.function_name
+  qualifier              = var.alias_name
+  principal              = "*"
+  function_url_auth_type = "NONE"
+}
+
 resource "aws_apigatewayv2_api" "http" {
   count         = length(local.api_routes) > 0 ? 1 : 0
   name          = "${var.prefix}_streamalert_ingest"
