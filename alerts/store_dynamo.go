@@ -48,9 +48,10 @@ const (
 	dynamoRetries    = 5
 )
 
-// CreateDynamoTable creates the alert table with its indexes (on demand
-// billing) and waits until it is active.
-func CreateDynamoTable(ctx context.Context, client *dynamodb.Client, table string) error {
+// DynamoTableDefinition is the alert table as CreateDynamoTable creates it:
+// the keys, indexes, billing and stream the store relies on. Terraform's
+// alerts module makes the same table (a test in terraform/ compares them).
+func DynamoTableDefinition(table string) *dynamodb.CreateTableInput {
 	str := func(s string) *string { return aws.String(s) }
 	gsi := func(name, hash, rangeKey string) types.GlobalSecondaryIndex {
 		return types.GlobalSecondaryIndex{
@@ -62,7 +63,7 @@ func CreateDynamoTable(ctx context.Context, client *dynamodb.Client, table strin
 			Projection: &types.Projection{ProjectionType: types.ProjectionTypeAll},
 		}
 	}
-	_, err := client.CreateTable(ctx, &dynamodb.CreateTableInput{
+	return &dynamodb.CreateTableInput{
 		TableName: str(table),
 		AttributeDefinitions: []types.AttributeDefinition{
 			{AttributeName: str("id"), AttributeType: types.ScalarAttributeTypeS},
@@ -75,12 +76,18 @@ func CreateDynamoTable(ctx context.Context, client *dynamodb.Client, table strin
 		GlobalSecondaryIndexes: []types.GlobalSecondaryIndex{gsi(dynamoStatusIndex, "status", "due"), gsi(dynamoRuleIndex, "rule", "created")},
 		BillingMode:            types.BillingModePayPerRequest,
 		StreamSpecification:    &types.StreamSpecification{StreamEnabled: aws.Bool(true), StreamViewType: types.StreamViewTypeNewImage},
-	})
+	}
+}
+
+// CreateDynamoTable creates the alert table with its indexes (on demand
+// billing) and waits until it is active.
+func CreateDynamoTable(ctx context.Context, client *dynamodb.Client, table string) error {
+	_, err := client.CreateTable(ctx, DynamoTableDefinition(table))
 	if err != nil {
 		return fmt.Errorf("create alert table %s: %w", table, err)
 	}
 	w := dynamodb.NewTableExistsWaiter(client, func(o *dynamodb.TableExistsWaiterOptions) { o.MinDelay = 100 * time.Millisecond })
-	if err := w.Wait(ctx, &dynamodb.DescribeTableInput{TableName: str(table)}, 2*time.Minute); err != nil {
+	if err := w.Wait(ctx, &dynamodb.DescribeTableInput{TableName: aws.String(table)}, 2*time.Minute); err != nil {
 		return fmt.Errorf("create alert table %s: %w", table, err)
 	}
 	return nil
