@@ -83,10 +83,12 @@ data "aws_iam_policy_document" "stream" {
     actions   = ["dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator"]
     resources = [aws_dynamodb_table.this.stream_arn]
   }
+  # Lambda checks this action when it creates the mapping.
   statement {
-    sid       = "ListStreams"
-    actions   = ["dynamodb:ListStreams"]
-    resources = ["${aws_dynamodb_table.this.arn}/stream/*"]
+    sid     = "ListStreams"
+    actions = ["dynamodb:ListStreams"]
+    # resource-wildcard: dynamodb:ListStreams lists the account's streams and takes no resource ARN.
+    resources = ["*"]
   }
 }
 
