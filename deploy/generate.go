@@ -23,6 +23,11 @@ type Options struct {
 	OutDir string
 }
 
+// FirehoseHour is the dt partition value as Firehose's timestamp namespace
+// writes it: the arrival hour in UTC, the layout of schema.PartitionOf
+// (YYYY-MM-DD-HH) in Java's notation.
+const FirehoseHour = "!{timestamp:yyyy-MM-dd-HH}"
+
 // Functions are the Lambda functions the deployment runs.
 var Functions = []string{"classifier", "alerts"}
 
@@ -71,6 +76,7 @@ func Generate(cfg *config.Config, opts Options) (*Plan, config.Problems) {
 		v.LakeBucket = g.Prefix + "-streamalert-lake"
 		p.Notes = append(p.Notes, fmt.Sprintf("global.yaml: lake %s is local; the AWS deployment keeps the lake in the bucket %s (set lake: s3://BUCKET/PREFIX to choose)", g.Lake, v.LakeBucket))
 	}
+	v.LakeRoot = v.LakePrefix + schema.LakeRoot
 	v.Architecture = dep.Architecture
 	v.LambdaZips = map[string]string{}
 	v.Functions = map[string]FunctionVars{}
@@ -162,9 +168,11 @@ func sources(cfg *config.Config, dep config.Deploy, reg *schema.Registry, p *Pla
 		if lt == firehose.Unclassified || lt == firehose.Alerts {
 			logType = ""
 		}
-		v.Tables[name] = Table{LogType: logType, Description: lt.Description, Columns: lt.GlueColumns()}
-		location := "s3://" + v.LakeBucket + "/" + v.LakePrefix + "parquet/" + name + "/"
-		p.DDL[name] = lt.AthenaDDL(v.GlueDatabase, location)
+		prefix := v.LakePrefix + schema.TablePrefix(name)
+		v.Tables[name] = Table{LogType: logType, Description: lt.Description, Columns: lt.GlueColumns(),
+			Prefix: prefix, FirehosePrefix: prefix + schema.PartitionFolder(FirehoseHour),
+			PartitionTemplate: prefix + schema.PartitionFolder("${dt}")}
+		p.DDL[name] = lt.AthenaDDL(v.GlueDatabase, "s3://"+v.LakeBucket+"/"+prefix)
 	}
 	return ps
 }

@@ -1,8 +1,11 @@
 package deploy
 
 import (
+	"archive/tar"
 	"bytes"
+	"compress/gzip"
 	"flag"
+	"io"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -10,10 +13,12 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"testing/fstest"
+	"time"
 
 	"github.com/streamalert/streamalert/internal/config"
 	"github.com/streamalert/streamalert/internal/duration"
-	"github.com/streamalert/streamalert/realtime"
+	"github.com/streamalert/streamalert/schema"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
@@ -206,10 +211,38 @@ func TestScheduleExpression(t *testing.T) {
 	}
 }
 
-// TestConfigArchive_LoadsInTheFunctions: the archive deploy writes is one
-// the functions' config loader reads back to the same config, and the
-// same config gives the same bytes.
-func TestConfigArchive_LoadsInTheFunctions(t *testing.T) {
+// untar reads a .tar.gz of plain files as the functions do
+// (STREAMALERT_CONFIG_S3): gzip, then tar entries named by their path.
+func untar(t *testing.T, data []byte) fstest.MapFS {
+	t.Helper()
+	zr, err := gzip.NewReader(bytes.NewReader(data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr := tar.NewReader(zr)
+	out := fstest.MapFS{}
+	for {
+		h, err := tr.Next()
+		if err == io.EOF {
+			return out
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		if h.Typeflag != tar.TypeReg || strings.HasPrefix(h.Name, "/") || strings.Contains(h.Name, "..") {
+			t.Fatalf("entry %q (type %c) is not a plain relative file", h.Name, h.Typeflag)
+		}
+		b, err := io.ReadAll(tr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out[h.Name] = &fstest.MapFile{Data: b}
+	}
+}
+
+// TestConfigArchive_HoldsTheConfig: the archive deploy writes reads back
+// to the same config, and the same config gives the same bytes.
+func TestConfigArchive_HoldsTheConfig(t *testing.T) {
 	cfg := loadConfig(t, "testdata/aws-conf")
 	a, err := ConfigArchive(cfg.FS)
 	if err != nil {
@@ -219,11 +252,7 @@ func TestConfigArchive_LoadsInTheFunctions(t *testing.T) {
 	if !bytes.Equal(a, b) {
 		t.Error("two archives of the same config differ")
 	}
-	fsys, err := realtime.ConfigArchive("conf.tar.gz", a)
-	if err != nil {
-		t.Fatal(err)
-	}
-	back, ps := config.Load(fsys, "")
+	back, ps := config.Load(untar(t, a), "")
 	if len(ps) > 0 {
 		t.Fatal(ps.Err())
 	}
@@ -256,5 +285,28 @@ func TestWrite_Files(t *testing.T) {
 	st, err := os.Stat(filepath.Join(dir, ConfigArchiveName))
 	if err != nil || st.Mode().Perm() != 0o600 {
 		t.Errorf("config archive: %v, mode %v (it may hold an HTTP token)", err, st.Mode())
+	}
+}
+
+// TestTables_PrefixesFollowTheLakeLayout: the prefixes Terraform gets are
+// schema's lake layout, the hour Firehose writes is the partition value
+// schema.PartitionOf gives, and Glue's template is the DDL's.
+func TestTables_PrefixesFollowTheLakeLayout(t *testing.T) {
+	plan, ps := Generate(loadConfig(t, "testdata/aws-conf"), Options{})
+	if len(ps) > 0 {
+		t.Fatal(ps.Err())
+	}
+	tbl := plan.Vars.Tables["cloudtrail_events"]
+	if want := "streamalert/" + schema.TablePrefix("cloudtrail_events"); tbl.Prefix != want || plan.Vars.LakeRoot != "streamalert/"+schema.LakeRoot {
+		t.Errorf("prefix %q (want %q), lake root %q", tbl.Prefix, want, plan.Vars.LakeRoot)
+	}
+	hour := time.Date(2026, 12, 8, 4, 30, 0, 0, time.UTC)
+	java := strings.NewReplacer("!{timestamp:", "", "}", "", "yyyy", "2006", "MM", "01", "dd", "02", "HH", "15").Replace(FirehoseHour)
+	if got, want := tbl.FirehosePrefix, tbl.Prefix+schema.PartitionFolder(hour.Format(java)); strings.Replace(got, FirehoseHour, hour.Format(java), 1) != want ||
+		hour.Format(java) != schema.PartitionOf(hour) {
+		t.Errorf("firehose prefix %q: the hour it writes is %q, schema's partition %q", got, hour.Format(java), schema.PartitionOf(hour))
+	}
+	if !strings.Contains(plan.DDL["cloudtrail_events"], "'storage.location.template' = 's3://acme-security-lake/"+tbl.PartitionTemplate+"'") {
+		t.Errorf("the DDL's location template differs from Glue's %q:\n%s", tbl.PartitionTemplate, plan.DDL["cloudtrail_events"])
 	}
 }

@@ -19,6 +19,8 @@ type Vars struct {
 	// LakeBucket holds the Parquet lake under LakePrefix ("" or "a/b/").
 	LakeBucket string `json:"lake_bucket"`
 	LakePrefix string `json:"lake_prefix"`
+	// LakeRoot is the key prefix under which every table lives.
+	LakeRoot string `json:"lake_root"`
 
 	Architecture string `json:"architecture"`
 	// LambdaZips are the zips of `streamalert lambda package`, by function.
@@ -77,6 +79,14 @@ type Table struct {
 	LogType     string              `json:"log_type"`
 	Description string              `json:"description"`
 	Columns     []schema.GlueColumn `json:"columns"`
+	// Prefix is the key prefix of the table's files in the lake bucket
+	// (lake prefix + parquet/<table>/); FirehosePrefix adds the hour
+	// partition as Firehose's timestamp namespace writes it, and
+	// PartitionTemplate as Glue's partition projection reads it. All three
+	// come from schema's lake layout, the one place that spells it.
+	Prefix            string `json:"prefix"`
+	FirehosePrefix    string `json:"firehose_prefix"`
+	PartitionTemplate string `json:"partition_template"`
 }
 
 // KinesisSource is a Kinesis stream and its event source mapping.

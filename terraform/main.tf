@@ -48,7 +48,6 @@ module "glue" {
   database    = var.glue_database
   tables      = var.tables
   data_bucket = module.lake.data_bucket
-  lake_prefix = var.lake_prefix
 }
 
 module "athena" {
@@ -60,14 +59,16 @@ module "athena" {
 }
 
 module "firehose" {
-  source                  = "./modules/firehose"
-  prefix                  = var.prefix
-  region                  = var.region
-  account_id              = local.account_id
-  tables                  = toset(keys(module.glue.table_arns))
+  source     = "./modules/firehose"
+  prefix     = var.prefix
+  region     = var.region
+  account_id = local.account_id
+  # Each stream needs its Glue table first: keyed by the tables made.
+  tables                  = { for t, _ in module.glue.table_arns : t => { firehose_prefix = var.tables[t].firehose_prefix } }
   database                = module.glue.database
   data_bucket_arn         = module.lake.data_bucket_arn
   lake_prefix             = var.lake_prefix
+  lake_root               = var.lake_root
   kms_key_arn             = module.secrets.key_arn
   buffer_size_mib         = var.firehose_buffer.size_mib
   buffer_interval_seconds = var.firehose_buffer.interval_seconds

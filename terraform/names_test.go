@@ -31,7 +31,10 @@ func TestFirehoseModule_StreamNamesAreTheClients(t *testing.T) {
 	m := loadModule(t, filepath.Join("modules", "firehose"))
 	ctx := &hcl.EvalContext{Variables: map[string]cty.Value{"var": cty.ObjectVal(map[string]cty.Value{
 		"prefix": cty.StringVal("acme"),
-		"tables": cty.SetVal([]cty.Value{cty.StringVal("cloudtrail_events"), cty.StringVal(firehose.UnclassifiedTableName)}),
+		"tables": cty.MapVal(map[string]cty.Value{
+			"cloudtrail_events":            cty.ObjectVal(map[string]cty.Value{"firehose_prefix": cty.StringVal("p/")}),
+			firehose.UnclassifiedTableName: cty.ObjectVal(map[string]cty.Value{"firehose_prefix": cty.StringVal("q/")}),
+		}),
 	})}}
 	v, diags := local(t, m, "streams").Value(ctx)
 	if diags.HasErrors() {

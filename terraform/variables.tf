@@ -23,6 +23,11 @@ variable "lake_prefix" {
   description = "Key prefix of the lake in the bucket (\"\" or ending in /)."
 }
 
+variable "lake_root" {
+  type        = string
+  description = "Key prefix under which every lake table lives (lake prefix + parquet/)."
+}
+
 variable "architecture" {
   type        = string
   description = "Architecture of the Lambda zips: arm64 or amd64."
@@ -70,11 +75,14 @@ variable "athena_bytes_scanned_cutoff" {
 
 variable "tables" {
   type = map(object({
-    log_type    = string
-    description = string
-    columns     = list(object({ name = string, type = string }))
+    log_type           = string
+    description        = string
+    columns            = list(object({ name = string, type = string }))
+    prefix             = string
+    firehose_prefix    = string
+    partition_template = string
   }))
-  description = "Lake tables (log types some source carries, unclassified, alerts) with their Glue columns."
+  description = "Lake tables (log types some source carries, unclassified, alerts): Glue columns and the key prefixes of schema's lake layout."
 }
 
 variable "kinesis_sources" {

@@ -1,9 +1,10 @@
 # One delivery stream per lake table: JSON records in, Parquet out against
-# the table's Glue schema, under parquet/<table>/dt=YYYY-MM-DD-HH/ — the
-# layout the embedded writer uses.
+# the table's Glue schema, under the prefix deploy generate takes from
+# schema's lake layout (parquet/<table>/dt=YYYY-MM-DD-HH/), the layout the
+# embedded writer uses.
 
 locals {
-  streams = { for t in var.tables : t => "${var.prefix}_streamalert_${t}" }
+  streams = { for t, _ in var.tables : t => "${var.prefix}_streamalert_${t}" }
   # Record format conversion needs a buffer of at least 64 MiB.
   buffer_mib = max(64, var.buffer_size_mib)
   log_group  = "/aws/kinesisfirehose/${var.prefix}_streamalert"
@@ -45,7 +46,7 @@ data "aws_iam_policy_document" "delivery" {
   statement {
     sid       = "WriteLake"
     actions   = ["s3:AbortMultipartUpload", "s3:PutObject"]
-    resources = ["${var.data_bucket_arn}/${var.lake_prefix}parquet/*", "${var.data_bucket_arn}/${var.lake_prefix}errors/*"]
+    resources = ["${var.data_bucket_arn}/${var.lake_root}*", "${var.data_bucket_arn}/${var.lake_prefix}errors/*"]
   }
   statement {
     sid       = "LocateLake"
@@ -57,7 +58,7 @@ data "aws_iam_policy_document" "delivery" {
     actions = ["glue:GetTable", "glue:GetTableVersion", "glue:GetTableVersions"]
     resources = concat(
       ["arn:aws:glue:${var.region}:${var.account_id}:catalog", "arn:aws:glue:${var.region}:${var.account_id}:database/${var.database}"],
-      [for t in var.tables : "arn:aws:glue:${var.region}:${var.account_id}:table/${var.database}/${t}"],
+      [for t, _ in var.tables : "arn:aws:glue:${var.region}:${var.account_id}:table/${var.database}/${t}"],
     )
   }
   statement {
@@ -92,7 +93,7 @@ resource "aws_kinesis_firehose_delivery_stream" "this" {
   extended_s3_configuration {
     role_arn            = aws_iam_role.this.arn
     bucket_arn          = var.data_bucket_arn
-    prefix              = "${var.lake_prefix}parquet/${each.key}/dt=!{timestamp:yyyy-MM-dd-HH}/"
+    prefix              = var.tables[each.key].firehose_prefix
     error_output_prefix = "${var.lake_prefix}errors/${each.key}/!{firehose:error-output-type}/dt=!{timestamp:yyyy-MM-dd-HH}/"
     buffering_size      = local.buffer_mib
     buffering_interval  = var.buffer_interval_seconds

@@ -14,8 +14,8 @@ variable "account_id" {
 }
 
 variable "tables" {
-  type        = set(string)
-  description = "Lake tables, one delivery stream each."
+  type        = map(object({ firehose_prefix = string }))
+  description = "Lake tables, one delivery stream each, with the key prefix (hour partition included) the stream writes to."
 }
 
 variable "database" {
@@ -30,7 +30,12 @@ variable "data_bucket_arn" {
 
 variable "lake_prefix" {
   type        = string
-  description = "Key prefix of the lake in the bucket (\"\" or ending in /)."
+  description = "Key prefix of the lake in the bucket (\"\" or ending in /): conversion errors go under <lake_prefix>errors/."
+}
+
+variable "lake_root" {
+  type        = string
+  description = "Key prefix under which every table lives; the streams may write there only."
 }
 
 variable "kms_key_arn" {

@@ -23,7 +23,7 @@ resource "aws_glue_catalog_table" "this" {
     "projection.dt.interval"      = "1"
     "projection.dt.interval.unit" = "HOURS"
     "projection.dt.range"         = "NOW-5YEARS,NOW"
-    "storage.location.template"   = "s3://${var.data_bucket}/${var.lake_prefix}parquet/${each.key}/dt=$${dt}/"
+    "storage.location.template"   = "s3://${var.data_bucket}/${each.value.partition_template}"
   }
 
   partition_keys {
@@ -32,7 +32,7 @@ resource "aws_glue_catalog_table" "this" {
   }
 
   storage_descriptor {
-    location      = "s3://${var.data_bucket}/${var.lake_prefix}parquet/${each.key}/"
+    location      = "s3://${var.data_bucket}/${each.value.prefix}"
     input_format  = "org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat"
     output_format = "org.apache.hadoop.hive.ql.io.parquet.MapredParquetOutputFormat"
 

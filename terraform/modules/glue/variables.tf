@@ -5,19 +5,16 @@ variable "database" {
 
 variable "tables" {
   type = map(object({
-    log_type    = string
-    description = string
-    columns     = list(object({ name = string, type = string }))
+    log_type           = string
+    description        = string
+    columns            = list(object({ name = string, type = string }))
+    prefix             = string
+    partition_template = string
   }))
-  description = "Lake tables by name with their Glue columns, from `streamalert deploy generate`."
+  description = "Lake tables by name: Glue columns, key prefix and partition template, from `streamalert deploy generate`."
 }
 
 variable "data_bucket" {
   type        = string
   description = "Lake bucket name."
-}
-
-variable "lake_prefix" {
-  type        = string
-  description = "Key prefix of the lake in the bucket (\"\" or ending in /)."
 }
