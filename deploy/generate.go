@@ -1,6 +1,7 @@
 package deploy
 
 import (
+	"errors"
 	"fmt"
 	"net/url"
 	"path"
@@ -45,9 +46,14 @@ type Plan struct {
 // config's problems (sources, deploy.yaml, hunts) are returned with
 // file:line; nothing is generated from a config with problems.
 func Generate(cfg *config.Config, opts Options) (*Plan, config.Problems) {
-	reg, ps := cfg.LogTypes()
-	if len(ps) > 0 {
-		return nil, ps
+	// The one resolver: log types and the types each source carries.
+	res, err := config.Resolve(cfg, config.Parts{})
+	if err != nil {
+		var pe *config.ProblemsError
+		if errors.As(err, &pe) {
+			return nil, pe.Problems
+		}
+		return nil, config.Problems{{Msg: err.Error()}}
 	}
 	dep, ps := cfg.Deploy()
 	if len(ps) > 0 {
@@ -94,7 +100,7 @@ func Generate(cfg *config.Config, opts Options) (*Plan, config.Problems) {
 	v.AlarmEmail = dep.AlarmEmail
 	v.UnclassifiedAlarmPercent = dep.UnclassifiedAlarmPercent
 
-	ps = append(ps, sources(cfg, dep, reg, p)...)
+	ps = append(ps, sources(res, dep, p)...)
 	ps = append(ps, outputs(cfg, v)...)
 	v.Hunts = map[string]Hunt{}
 	for _, h := range hunts {
@@ -114,7 +120,7 @@ func Generate(cfg *config.Config, opts Options) (*Plan, config.Problems) {
 
 // sources turns every source with an AWS trigger into its trigger
 // variables and collects the tables of the log types they carry.
-func sources(cfg *config.Config, dep config.Deploy, reg *schema.Registry, p *Plan) config.Problems {
+func sources(res *config.Resolved, dep config.Deploy, p *Plan) config.Problems {
 	var ps config.Problems
 	v := &p.Vars
 	v.KinesisSources = map[string]KinesisSource{}
@@ -124,7 +130,7 @@ func sources(cfg *config.Config, dep config.Deploy, reg *schema.Registry, p *Pla
 	v.HTTPSources = map[string]HTTPSource{}
 	v.Tables = map[string]Table{}
 	var used []*schema.LogType
-	for _, s := range cfg.Sources {
+	for _, s := range res.Config.Sources {
 		d := dep.Sources[s.Name]
 		switch s.Kind {
 		case "kinesis":
@@ -151,12 +157,7 @@ func sources(cfg *config.Config, dep config.Deploy, reg *schema.Registry, p *Pla
 		default:
 			continue // file and syslog sources are local only
 		}
-		types, err := reg.Select(s.LogTypes)
-		if err != nil {
-			ps = append(ps, config.Problem{File: s.File, Line: s.TypesLine, Msg: fmt.Sprintf("source %s: %v", s.Name, err)})
-			continue
-		}
-		used = append(used, types...)
+		used = append(used, res.SourceTypes[s.Name]...)
 	}
 	used = append(used, firehose.Unclassified, firehose.Alerts)
 	for _, lt := range used {
