@@ -21,6 +21,10 @@ import (
 // terraform monitoring module alarms in it).
 const Namespace = "StreamAlert"
 
+// FunctionDimension is the dimension every function's metrics carry: the
+// function's name (the alarms select by it).
+const FunctionDimension = "Function"
+
 // Names of the metrics the functions report.
 const (
 	RecordsIn        = "RecordsIn"

@@ -57,7 +57,7 @@ const (
 func metricsFromEnv() (*metrics.Writer, error) {
 	dims := map[string]string{}
 	if name := os.Getenv(EnvFunctionName); name != "" {
-		dims["Function"] = name
+		dims[metrics.FunctionDimension] = name
 	}
 	return metrics.NewWriter(os.Stdout, metrics.Namespace, dims)
 }
