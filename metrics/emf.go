@@ -3,7 +3,8 @@
 // CloudWatch Logs turns into metrics with no API call and no extra
 // permission. The Lambda functions report records in, classified,
 // unclassified, alerts, Firehose failures and duration this way; the
-// monitoring module alarms on them.
+// monitoring module alarms on them. Parse and Lines read such lines back,
+// checking them against the EMF specification.
 package metrics
 
 import (
