@@ -117,6 +117,12 @@ func buildHostileCases(t *testing.T) []hostileCase {
 		a.Record["commandLine"] = strings.Repeat("powershell -enc ", 125)
 		a.Record["blob"] = long
 	})
+	add("32KB merge-key value", false, "END OF COMMAND", func(a *Alert) {
+		cmd := strings.Repeat("cmd.exe /c powershell -nop -w hidden -enc SQBFAFgA ", 640) + "END OF COMMAND"
+		a.Record["commandLine"] = cmd
+		a.MergeKeys = []string{"commandLine"}
+		a.KeyValues = map[string]any{"commandLine": cmd}
+	})
 	add("long CJK title", false, "", func(a *Alert) {
 		a.Title = strings.Repeat("未经多因素认证的控制台登录", 160)
 		a.Description = strings.Repeat("用户在没有多因素认证的情况下登录了控制台。", 200)

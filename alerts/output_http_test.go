@@ -166,6 +166,20 @@ func TestSlack_SendsBlocksToWebhook(t *testing.T) {
 	}
 }
 
+// TestSlack_RecordOnlyPublisher: with `fields: record` the payload has no
+// title or summary; the message still has the text Slack requires.
+func TestSlack_RecordOnlyPublisher(t *testing.T) {
+	srv := slackStandIn(t)
+	o := mustOutput(t, "slack", map[string]string{"fields": "record"}, map[string]string{"webhook_url": srv.URL + "/services/x"})
+	a := sampleAlert()
+	mustSend(t, o, a)
+	m := srv.lastAccepted(t).json(t)
+	blocks := m["blocks"].([]any)
+	if got := str(blocks[1].(map[string]any), "text.text"); got != a.Title {
+		t.Errorf("section text %q, want the title", got)
+	}
+}
+
 func TestPagerDuty_EventsAPIv2Trigger(t *testing.T) {
 	srv := newStub(t, status(202, `{"status":"success","message":"Event processed","dedup_key":"x"}`))
 	o := mustOutput(t, "pagerduty", map[string]string{"url": srv.URL}, map[string]string{"routing_key": "R0UT1NGKEY0000000000000000000000"})

@@ -9,9 +9,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sesv2/types"
 )
 
-// sesEmailOutput is the email output with transport: ses. It sends a
-// simple (SES-built) plain-text message with the SES v2 SendEmail API;
-// credentials come from the AWS configuration, not from stored secrets.
+// sesEmailOutput is the email output with transport: ses. It sends the
+// SMTP transport's MIME message as raw content with the SES v2 SendEmail
+// API; credentials come from the AWS configuration, not stored secrets.
 type sesEmailOutput struct {
 	env    *outputEnv
 	client *sesv2.Client
