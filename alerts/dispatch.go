@@ -265,9 +265,7 @@ func (d *Dispatcher) deliver(ctx context.Context, a *Alert, sem chan struct{}) (
 			}
 			del.Attempts++
 			del.LastAttempt = r.at
-			if r.fallback != "" {
-				del.Fallback = r.fallback
-			}
+			del.Fallback = r.fallback
 			if r.err == nil {
 				del.Sent, del.LastError, del.NextAttempt = r.at, "", time.Time{}
 				continue
