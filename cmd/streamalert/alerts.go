@@ -13,6 +13,7 @@ import (
 
 	"github.com/streamalert/streamalert/alerts"
 	"github.com/streamalert/streamalert/internal/config"
+	"github.com/streamalert/streamalert/internal/duration"
 )
 
 // openStore opens the alert store of the data directory; while a serve
@@ -62,7 +63,7 @@ func newAlertsCmd(g *globals) *cobra.Command {
 			}
 			f := alerts.Filter{Rule: rule}
 			if since != "" {
-				d, err := config.ParseDuration(since)
+				d, err := duration.Parse(since)
 				if err != nil {
 					return fmt.Errorf("--since: %w", err)
 				}
