@@ -100,6 +100,15 @@ func isXMLChar(r rune) bool {
 	return r == 0x9 || r == 0xa || r == 0xd || (r >= 0x20 && r <= 0xd7ff) || (r >= 0xe000 && r <= 0xfffd) || (r >= 0x10000 && r <= 0x10ffff)
 }
 
+// linkable reports a plain http(s) URL: no space, control character or
+// character that ends a link in Slack or Markdown (< > | `).
+func linkable(s string) bool {
+	if !strings.HasPrefix(s, "https://") && !strings.HasPrefix(s, "http://") {
+		return false
+	}
+	return !strings.ContainsFunc(s, func(r rune) bool { return r <= ' ' || strings.ContainsRune("<>|`\"\\", r) || r >= 0x7f })
+}
+
 // slackEscape escapes the three characters Slack's mrkdwn gives meaning
 // to as control sequences (<!channel>, <https://…|label>, &entities;).
 func slackEscape(s string) string {

@@ -66,7 +66,11 @@ func gitHubBody(a *Alert, p map[string]any) string {
 		b.WriteString("\n\n" + markdownEscape(d))
 	}
 	if r := displayText(pubString(p, "runbook")); r != "" {
-		b.WriteString("\n\nRunbook: " + markdownEscape(r))
+		if linkable(r) {
+			b.WriteString("\n\nRunbook: <" + r + ">") // a CommonMark autolink
+		} else {
+			b.WriteString("\n\nRunbook: " + markdownEscape(r))
+		}
 	}
 	js := displayText(displayJSON(p))
 	fence := markdownFence(js)

@@ -76,7 +76,13 @@ func slackMessage(a *Alert, p map[string]any) map[string]any {
 	section := map[string]any{"type": "section", "text": plainText(shown)}
 	var fields []any
 	for _, f := range [][2]string{{"Severity", "severity"}, {"Rule", "rule"}, {"Log type", "log_type"}, {"Source", "source"}, {"Event time", "event_time"}, {"Runbook", "runbook"}} {
-		if v := displayText(pubString(p, f[1])); v != "" && len(fields) < slackFieldsMax {
+		v := displayText(pubString(p, f[1]))
+		switch {
+		case v == "" || len(fields) >= slackFieldsMax:
+		case f[1] == "runbook" && linkable(v) && chars(v) < slackFieldMax-40:
+			// The rule's runbook, a plain URL: a link (the URL escaped too).
+			fields = append(fields, mrkdwn("*Runbook*\n<"+slackEscape(v)+"|open the runbook>"))
+		default:
 			fields = append(fields, plainText(clip(f[0]+": "+v, slackFieldMax)))
 		}
 	}
