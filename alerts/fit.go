@@ -100,6 +100,20 @@ func RecordPointer(a *Alert) string {
 	return fmt.Sprintf("streamalert alerts show %s; lake table alerts, alert_id = '%s', dt = '%s'", a.ID, a.ID, t.UTC().Format("2006-01-02-15"))
 }
 
+// pointerOf is where a message that shows only part of a payload sends
+// its reader: the payload's full_record, else the alert's pointer when the
+// message cut something or the payload is of a merged alert (whose value
+// lists the chat services do not show), else "".
+func pointerOf(a *Alert, p map[string]any, cut bool) string {
+	if ptr := pubString(p, "full_record"); ptr != "" {
+		return ptr
+	}
+	if _, merged := p["merge"]; cut || merged {
+		return RecordPointer(a)
+	}
+	return ""
+}
+
 // MinimalPayload is the payload of last resort: what a responder needs to
 // act (title, severity, rule, alert id) and where the rest is. An output
 // whose service refused the full payload sends this instead.

@@ -134,9 +134,9 @@ func buildHostileCases(t *testing.T) []hostileCase {
 		t.Errorf("merge: %v", err)
 		return nil
 	}
-	// The merge caps its value lists (MaxDiffValues): the payload of
-	// 5,000 matches stays small, and no output needs to cut it.
-	cases = append(cases, hostileCase{name: "5000-match merge", alert: a})
+	// The merge caps each value list (MaxDiffValues), but 5,000 paths of
+	// differing values remain.
+	cases = append(cases, hostileCase{name: "5000-match merge", alert: a, tail: "param_4999"})
 	tags := hostileBase("tags")
 	for i := range 40 {
 		tags.Tags = append(tags.Tags, fmt.Sprintf("attack.t%04d.%s", i, strings.Repeat("x", i*3)))
@@ -162,6 +162,8 @@ func mergedHostile(t *testing.T) (*Alert, error) {
 			for k := range 20 {
 				rec[fmt.Sprintf("f%02d", k)] = fmt.Sprintf("%d-%d", j, k)
 			}
+			// A parameter only this record has: 5,000 paths of differing values.
+			rec[fmt.Sprintf("param_%04d", j)] = strings.Repeat("p", 40)
 			ms = append(ms, match(rule, recID(j), t0.Add(time.Duration(j)*time.Second/2), rec))
 		}
 		clock.Set(ms[len(ms)-1].EventTime.Add(time.Second))

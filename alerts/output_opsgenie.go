@@ -96,17 +96,16 @@ func (o *opsgenieOutput) request(a *Alert, p map[string]any) map[string]any {
 	if ptr := pubString(p, "full_record"); ptr != "" {
 		desc += "\n\nFull record: " + ptr
 	}
-	if shown := clip(desc, opsgenieDescriptionMax); shown != desc {
-		desc = shown
-		if _, has := p["full_record"]; !has {
-			p = maps.Clone(p)
-			p["full_record"] = RecordPointer(a)
-		}
-	}
+	shown := clip(desc, opsgenieDescriptionMax)
 	details := map[string]string{"alert_id": a.ID, "rule": a.Rule}
 	used := len("alert_id") + chars(a.ID) + len("rule") + chars(a.Rule)
-	for _, k := range []string{"severity", "log_type", "source", "event_time", "runbook", "full_record"} {
-		if v := displayText(pubString(p, k)); v != "" {
+	fields := map[string]string{"full_record": pointerOf(a, p, shown != desc)}
+	desc = shown
+	for _, k := range []string{"severity", "log_type", "source", "event_time", "runbook"} {
+		fields[k] = displayText(pubString(p, k))
+	}
+	for _, k := range []string{"full_record", "severity", "log_type", "source", "event_time", "runbook"} {
+		if v := fields[k]; v != "" {
 			v = clip(v, min(1000, opsgenieDetailsMax-used-len(k)))
 			if used+len(k)+chars(v) > opsgenieDetailsMax {
 				break

@@ -68,11 +68,8 @@ func slackMessage(a *Alert, p map[string]any) map[string]any {
 	blocks := []any{
 		map[string]any{"type": "header", "text": plainText(clip(title, slackHeaderMax))},
 	}
-	pointer := pubString(p, "full_record")
 	shown := clip(text, slackTextMax)
-	if shown != text {
-		pointer = RecordPointer(a)
-	}
+	cut := shown != text
 	section := map[string]any{"type": "section", "text": plainText(shown)}
 	var fields []any
 	for _, f := range [][2]string{{"Severity", "severity"}, {"Rule", "rule"}, {"Log type", "log_type"}, {"Source", "source"}, {"Event time", "event_time"}, {"Runbook", "runbook"}} {
@@ -94,10 +91,9 @@ func slackMessage(a *Alert, p map[string]any) map[string]any {
 	}
 	blocks = append(blocks, section)
 	if rec, ok := p["record"]; ok && rec != nil {
-		var cut bool
-		if rec, cut = summarize(rec, slackRecordBudget); cut {
-			pointer = RecordPointer(a)
-		}
+		var recCut bool
+		rec, recCut = summarize(rec, slackRecordBudget)
+		cut = cut || recCut
 		// Leave room for the two fences within the section limit.
 		code := clipEscaped(displayText(displayJSON(rec)), slackTextMax-6, slackCode)
 		blocks = append(blocks, map[string]any{"type": "section", "text": mrkdwn("```" + code + "```")})
@@ -106,7 +102,7 @@ func slackMessage(a *Alert, p map[string]any) map[string]any {
 	if c := pubString(p, "created"); c != "" {
 		ctx = append(ctx, plainText(clip("created "+displayText(c), slackTextMax)))
 	}
-	if pointer != "" {
+	if pointer := pointerOf(a, p, cut); pointer != "" {
 		ctx = append(ctx, plainText(clip("full record: "+pointer, slackTextMax)))
 	}
 	blocks = append(blocks, map[string]any{"type": "context", "elements": ctx[:min(len(ctx), slackContextMax)]})

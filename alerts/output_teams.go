@@ -67,18 +67,15 @@ func teamsTexts(a *Alert, p map[string]any) (title, text, record, pointer string
 	if d := displayText(pubString(p, "description")); d != "" {
 		text = strings.TrimSpace(text + "\n\n" + d)
 	}
-	ptr := pubString(p, "full_record")
+	cut := false
 	if rec, ok := p["record"]; ok && rec != nil {
-		var cut bool
-		if rec, cut = summarize(rec, teamsRecordBudget); cut {
-			ptr = RecordPointer(a)
-		}
+		rec, cut = summarize(rec, teamsRecordBudget)
 		record = clip(displayText(displayJSON(rec)), 2*teamsRecordBudget)
 	}
 	if shown := clip(text, 8000); shown != text {
-		text, ptr = shown, RecordPointer(a)
+		text, cut = shown, true
 	}
-	if ptr != "" {
+	if ptr := pointerOf(a, p, cut); ptr != "" {
 		pointer = "Full record: " + ptr
 	}
 	return clip(title, 500), text, record, pointer
