@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/streamalert/streamalert/historical"
+	"github.com/streamalert/streamalert/internal/config"
 	"github.com/streamalert/streamalert/schema"
 )
 
@@ -132,15 +133,11 @@ func firstLine(s string) string {
 
 // registry loads the log types of the config.
 func (g *globals) registry() (*schema.Registry, error) {
-	cfg, err := g.loadConfig()
+	r, err := g.resolve(config.Parts{})
 	if err != nil {
 		return nil, err
 	}
-	reg, ps := cfg.LogTypes()
-	if len(ps) > 0 {
-		return nil, fmt.Errorf("log type definitions have problems:\n%w", ps.Err())
-	}
-	return reg, nil
+	return r.Registry, nil
 }
 
 func (g *globals) logType(name string) (*schema.LogType, error) {
