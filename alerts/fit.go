@@ -1,9 +1,11 @@
 package alerts
 
 import (
+	"encoding/json"
 	"fmt"
 	"maps"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf16"
@@ -138,8 +140,11 @@ func MinimalPayload(a *Alert) map[string]any {
 // shrinkSteps are the ever smaller versions of a payload fit tries: the
 // byte budget of each bulky value and of the description.
 var shrinkSteps = []struct{ bulk, text int }{
-	{256 << 10, 32 << 10},
-	{64 << 10, 16 << 10},
+	{768 << 10, 32 << 10},
+	{384 << 10, 32 << 10},
+	{192 << 10, 32 << 10},
+	{96 << 10, 16 << 10},
+	{48 << 10, 16 << 10},
 	{16 << 10, 4 << 10},
 	{4 << 10, 2 << 10},
 	{1 << 10, 1 << 10},
@@ -204,8 +209,41 @@ func fitPayload(a *Alert, p map[string]any, ok func(map[string]any) bool) map[st
 	return nil
 }
 
-// jsonSize is the length of a value's JSON text.
+// jsonSize is about the length of a value's JSON text, counted without
+// encoding it (summarize asks it of every value at every step; the
+// encoded body is what is finally checked against a limit).
 func jsonSize(v any) int {
+	switch x := v.(type) {
+	case nil:
+		return 4
+	case bool:
+		if x {
+			return 4
+		}
+		return 5
+	case string:
+		return jsonStringSize(x)
+	case float64:
+		return len(strconv.FormatFloat(x, 'g', -1, 64))
+	case int:
+		return len(strconv.Itoa(x))
+	case int64:
+		return len(strconv.FormatInt(x, 10))
+	case json.Number:
+		return len(x)
+	case map[string]any:
+		n := 1 + len(x)
+		for k, e := range x {
+			n += jsonStringSize(k) + 1 + jsonSize(e)
+		}
+		return n
+	case []any:
+		n := 1 + max(len(x), 1)
+		for _, e := range x {
+			n += jsonSize(e)
+		}
+		return n
+	}
 	b, err := compactJSON(v)
 	if err != nil {
 		return len(plain(v))
@@ -213,17 +251,53 @@ func jsonSize(v any) int {
 	return len(b)
 }
 
+// jsonStringSize is the length of a string as JSON text, escapes included.
+func jsonStringSize(s string) int {
+	n := 2
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			switch {
+			case c == '"' || c == '\\' || c == '\n' || c == '\r' || c == '\t':
+				n += 2
+			case c < 0x20:
+				n += 6
+			default:
+				n++
+			}
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case r == utf8.RuneError && size == 1, r == '\u2028', r == '\u2029':
+			n += 6
+		default:
+			n += size
+		}
+		i += size
+	}
+	return n
+}
+
 // summarize returns v cut to about budget bytes of JSON: long strings are
 // clipped with the marker, objects keep their first keys (sorted) and
 // arrays their first items, each with a note of how many were left out.
 func summarize(v any, budget int) (any, bool) {
+	out, _, cut := summarizeSized(v, budget)
+	return out, cut
+}
+
+// summarizeSized is summarize that also returns the result's JSON size.
+func summarizeSized(v any, budget int) (any, int, bool) {
 	size := jsonSize(v)
 	if size <= budget {
-		return v, false
+		return v, size, false
 	}
 	switch x := v.(type) {
 	case string:
-		return clipBytes(x, max(budget-2, 32)), true
+		s := clipBytes(x, max(budget-2, 32))
+		return s, jsonStringSize(s), true
 	case map[string]any:
 		out := make(map[string]any, 8)
 		keys := make([]string, 0, len(x))
@@ -234,24 +308,24 @@ func summarize(v any, budget int) (any, bool) {
 		used, omitted := 2, 0
 		const reserve = 64 // room for the omission note
 		for _, k := range keys {
-			room := budget - used - len(k) - 4 - reserve
+			ks := jsonStringSize(k) + 2
+			room := budget - used - ks - reserve
 			if room < 16 {
 				omitted++
 				continue
 			}
-			cv, _ := summarize(x[k], room)
-			cs := jsonSize(cv)
+			cv, cs, _ := summarizeSized(x[k], room)
 			if cs > room {
 				omitted++
 				continue
 			}
 			out[k] = cv
-			used += cs + len(k) + 4
+			used += cs + ks
 		}
 		if omitted > 0 {
 			out["…"] = fmt.Sprintf("%d of %d fields left out", omitted, len(keys))
 		}
-		return out, true
+		return out, jsonSize(out), true
 	case []any:
 		out := make([]any, 0, 8)
 		used, omitted := 2, 0
@@ -262,8 +336,7 @@ func summarize(v any, budget int) (any, bool) {
 				omitted++
 				continue
 			}
-			cv, _ := summarize(item, room)
-			cs := jsonSize(cv)
+			cv, cs, _ := summarizeSized(item, room)
 			if cs > room {
 				omitted++
 				continue
@@ -274,20 +347,21 @@ func summarize(v any, budget int) (any, bool) {
 		if omitted > 0 {
 			out = append(out, fmt.Sprintf("… %d of %d items left out", omitted, len(x)))
 		}
-		return out, true
+		return out, jsonSize(out), true
 	case []string:
 		items := make([]any, len(x))
 		for i, s := range x {
 			items[i] = s
 		}
-		return summarize(items, budget)
+		return summarizeSized(items, budget)
 	case map[string][]any:
 		m := make(map[string]any, len(x))
 		for k, vs := range x {
 			m[k] = vs
 		}
-		return summarize(m, budget)
+		return summarizeSized(m, budget)
 	}
 	// A number or bool larger than the budget: its text, clipped.
-	return clipBytes(plain(v), max(budget-2, 32)), true
+	s := clipBytes(plain(v), max(budget-2, 32))
+	return s, jsonStringSize(s), true
 }

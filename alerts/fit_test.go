@@ -128,3 +128,22 @@ func (refusingOnly) Name() string { return "r:x" }
 func (refusingOnly) Send(context.Context, *Alert) error {
 	return &DeliveryError{Output: "r:x", StatusCode: 400, Permanent: true, Rejected: true, Msg: "HTTP 400"}
 }
+
+// TestJSONSize_MatchesEncoding: the size estimate summarize works with is
+// the encoded length for every hostile payload (escapes, non-characters,
+// invalid UTF-8, numbers from the store).
+func TestJSONSize_MatchesEncoding(t *testing.T) {
+	values := []any{map[string]any{"bad": "a\xffb\u2028c\"\\\n\x01", "n": 1.5e300, "i": 42, "nil": nil, "t": true, "list": []any{}}}
+	for _, hc := range hostileCases(t) {
+		values = append(values, Payload(hc.alert))
+	}
+	for i, v := range values {
+		b, err := compactJSON(v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := jsonSize(v); got != len(b) {
+			t.Errorf("value %d: jsonSize %d, encoded %d", i, got, len(b))
+		}
+	}
+}
