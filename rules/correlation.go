@@ -2,6 +2,7 @@ package rules
 
 import (
 	"fmt"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -158,4 +159,21 @@ func (c *Correlation) String() string {
 		s += " when " + c.Condition.String()
 	}
 	return s
+}
+
+// FeedOnly returns the base rules of the set's correlation rules that are
+// not in Rules (they raise no alert of their own), sorted by name.
+func (s *Set) FeedOnly() []*Rule {
+	var out []*Rule
+	seen := map[*Rule]bool{}
+	for _, c := range s.Correlations() {
+		for _, b := range c.Correlation.Bases {
+			if !seen[b] && s.Get(b.Name) != b {
+				seen[b] = true
+				out = append(out, b)
+			}
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out
 }

@@ -449,6 +449,15 @@ func linkCorrelations(rs []*Rule) ([]*Rule, []error) {
 		sort.Slice(cr.LogTypes, func(i, j int) bool { return cr.LogTypes[i].Name < cr.LogTypes[j].Name })
 		linked = append(linked, cr)
 	}
+	// A base rule left out of the set must not share its name either.
+	byName := map[string]*Rule{}
+	for _, r := range rs {
+		if prev, ok := byName[r.Name]; ok && (feedOnly[r] || feedOnly[prev]) {
+			errs = append(errs, &LoadError{File: r.File, Line: r.Line, Rule: r.Name,
+				Msg: fmt.Sprintf("rule name %s is already used by %s:%d", r.Name, prev.File, prev.Line)})
+		}
+		byName[r.Name] = r
+	}
 	out := make([]*Rule, 0, len(rs))
 	for _, r := range rs {
 		switch {

@@ -93,11 +93,17 @@ detection: {sel: {name: b}, condition: sel}
 		want func(c *Correlation) bool
 	}{
 		{`{type: value_count, rules: [a], group-by: [ip], timespan: 5m, condition: {field: user.name, gte: 3}}`,
-			func(c *Correlation) bool { return c.Type == ValueCount && c.Field == "user.name" && *c.Condition.Gte == 3 }},
+			func(c *Correlation) bool {
+				return c.Type == ValueCount && c.Field == "user.name" && *c.Condition.Gte == 3
+			}},
 		{`{type: value_sum, rules: [a, b], group-by: [ip], timespan: 1d, condition: {field: count, gt: 100, lte: 200}}`,
-			func(c *Correlation) bool { return c.Type == ValueSum && *c.Condition.Gt == 100 && *c.Condition.Lte == 200 }},
+			func(c *Correlation) bool {
+				return c.Type == ValueSum && *c.Condition.Gt == 100 && *c.Condition.Lte == 200
+			}},
 		{`{type: value_avg, rules: [a], group-by: [ip], timespan: 90s, condition: {field: count, eq: 2.5}}`,
-			func(c *Correlation) bool { return c.Type == ValueAvg && *c.Condition.Eq == 2.5 && c.Timespan == 90*time.Second }},
+			func(c *Correlation) bool {
+				return c.Type == ValueAvg && *c.Condition.Eq == 2.5 && c.Timespan == 90*time.Second
+			}},
 		{`{type: temporal, rules: [a, b], group-by: [user.name], timespan: 1h}`,
 			func(c *Correlation) bool { return c.Type == Temporal && *c.Condition.Gte == 2 }},
 		{`{type: temporal, rules: [a, b], group-by: [user.name], timespan: 1h, condition: {gte: 1}}`,
@@ -105,7 +111,9 @@ detection: {sel: {name: b}, condition: sel}
 		{`{type: temporal_ordered, rules: [a, b], group-by: [user.name], timespan: 1h, condition: a and b}`,
 			func(c *Correlation) bool { return c.Type == TemporalOrdered && *c.Condition.Gte == 2 }},
 		{`{type: temporal, rules: [a, b], group-by: [who], timespan: 1h, aliases: {who: {a: user.name, b: other}}}`,
-			func(c *Correlation) bool { return c.GroupField(0, "who") == "user.name" && c.GroupField(1, "who") == "other" }},
+			func(c *Correlation) bool {
+				return c.GroupField(0, "who") == "user.name" && c.GroupField(1, "who") == "other"
+			}},
 	} {
 		set, errs := loadSet(t, "rules/c.yaml", false, base+"name: c\ncorrelation: "+tc.corr+"\n")
 		if len(errs) > 0 {
