@@ -90,6 +90,9 @@ func (e *Engine) Restore(data []byte) ([]string, error) {
 			fresh = append(fresh, rs.rule.Name)
 			continue
 		}
+		if err := rc.check(n.c); err != nil {
+			return nil, fmt.Errorf("correlation: restore: rule %s: %w", rs.rule.Name, err)
+		}
 		n.frontier, n.maxSeen, n.stats = rc.Frontier, rc.MaxSeen, rc.Stats
 		for _, ev := range rc.Pending {
 			n.pendingIDs[ev.Key+"\x00"+ev.ID] = true
@@ -111,4 +114,27 @@ func (e *Engine) Restore(data []byte) ([]string, error) {
 		}
 	}
 	return fresh, nil
+}
+
+// check rejects state that the rule's definition cannot hold.
+func (rc ruleCheck) check(c *rules.Correlation) error {
+	for _, ev := range rc.Pending {
+		if ev == nil {
+			return fmt.Errorf("an empty pending event")
+		}
+	}
+	for _, g := range rc.Groups {
+		if len(g.Vals) != len(c.GroupBy) {
+			return fmt.Errorf("group %q has %d values, want %d", g.Key, len(g.Vals), len(c.GroupBy))
+		}
+		for _, ev := range g.Events {
+			if ev == nil {
+				return fmt.Errorf("group %q: an empty event", g.Key)
+			}
+		}
+		if c.Type == rules.TemporalOrdered && (len(g.Best) != len(c.Bases) || len(g.Chain) != len(c.Bases)) {
+			return fmt.Errorf("group %q: %d sequence steps, want %d", g.Key, len(g.Best), len(c.Bases))
+		}
+	}
+	return nil
 }
