@@ -13,6 +13,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/streamalert/streamalert/historical"
+	"github.com/streamalert/streamalert/internal/config"
 	"github.com/streamalert/streamalert/internal/duration"
 	"github.com/streamalert/streamalert/queries"
 	"github.com/streamalert/streamalert/realtime"
@@ -91,14 +92,11 @@ func newRulesSQLCmd(g *globals) *cobra.Command {
 
 // openEngine opens the DuckDB engine over the config's local lake.
 func (g *globals) openEngine(ctx context.Context, data string) (*historical.Engine, *schema.Registry, error) {
-	cfg, err := g.loadConfig()
+	r, err := g.resolve(config.Parts{})
 	if err != nil {
 		return nil, nil, err
 	}
-	reg, ps := cfg.LogTypes()
-	if len(ps) > 0 {
-		return nil, nil, fmt.Errorf("log types:\n%w", ps.Err())
-	}
+	cfg, reg := r.Config, r.Registry
 	lake, ok := cfg.Global.LocalLake(dataDir(data, cfg))
 	if !ok {
 		return nil, nil, fmt.Errorf("the lake is %s: query it with Athena; the embedded engine reads a local (file://) lake", cfg.Global.Lake)
