@@ -13,6 +13,8 @@ import (
 
 var plantStart = time.Date(2024, 8, 1, 10, 0, 0, 0, time.UTC)
 
+// plantPack plants scenarios for the pack's correlation rules and those of
+// testdata/correlation_rules.yaml (the types the pack does not use).
 func plantPack(t *testing.T) ([]*rules.Rule, *Planted) {
 	t.Helper()
 	pack, errs := rules.Pack(schema.Builtin())
@@ -23,11 +25,16 @@ func plantPack(t *testing.T) ([]*rules.Rule, *Planted) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p, err := tmpl.Plant(pack.Correlations(), schema.Builtin(), plantStart, 7)
+	extra, errs := rules.LoadFiles([]string{"testdata/correlation_rules.yaml"}, schema.Builtin())
+	if len(errs) > 0 {
+		t.Fatal(errs)
+	}
+	corrs := append(append([]*rules.Rule(nil), pack.Correlations()...), extra.Correlations()...)
+	p, err := tmpl.Plant(corrs, schema.Builtin(), plantStart, 7)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return pack.Correlations(), p
+	return corrs, p
 }
 
 // TestEquivalence_CorrelationStreamingMatchesDuckDB is the correlation
