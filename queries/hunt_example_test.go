@@ -20,8 +20,9 @@ func TestExampleHunts(t *testing.T) {
 		if h.Description == "" {
 			t.Errorf("%s: no description", h.Name)
 		}
+		start, end := h.Window(time.Now())
 		for _, d := range []queries.Dialect{queries.DuckDB, queries.Athena} {
-			if _, err := h.Render(d, time.Now().Add(-h.Schedule), time.Now(), nil); err != nil {
+			if _, err := h.Render(d, start, end, nil); err != nil {
 				t.Errorf("%s: %v", h.Name, err)
 			}
 		}
