@@ -321,4 +321,3 @@ func (s Schedule) Period(t time.Time) time.Duration {
 	}
 	return end.Sub(start)
 }
-
