@@ -10,10 +10,14 @@ import (
 var huntFS embed.FS
 
 // HuntPack loads the hunts shipped in the binary (queries/hunts/); their
-// files are named "hunts/…". A problem is a bug of the pack, reported
-// like any other.
+// files are named "pack/hunts/…", apart from a config's hunts/. A problem
+// is a bug of the pack, reported like any other.
 func HuntPack() ([]*Hunt, []error) {
-	return LoadHunts(huntFS, "hunts")
+	hs, errs := LoadHunts(huntFS, "hunts")
+	for _, h := range hs {
+		h.File = "pack/" + h.File
+	}
+	return hs, errs
 }
 
 // MergeHunts joins the pack and the config's hunts; a config hunt may not

@@ -22,7 +22,7 @@ func TestHuntPack_Loads(t *testing.T) {
 		}
 	}
 	_, errs = MergeHunts(hs, []*Hunt{{Name: hs[0].Name, File: "hunts/mine.yaml", Line: 3}})
-	if len(errs) != 1 || !strings.Contains(errs[0].Error(), "hunts/mine.yaml:3: hunt "+hs[0].Name+" is already defined at hunts/") {
+	if len(errs) != 1 || !strings.Contains(errs[0].Error(), "hunts/mine.yaml:3: hunt "+hs[0].Name+" is already defined at pack/hunts/") {
 		t.Errorf("a config hunt reusing a pack name: %v", errs)
 	}
 }
