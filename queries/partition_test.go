@@ -3,6 +3,7 @@ package queries
 import (
 	"regexp"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 )
@@ -106,4 +107,16 @@ func TestPartitionBounds(t *testing.T) {
 			}
 		}
 	}
+}
+
+func FuzzTableRefs(f *testing.F) {
+	f.Add(`SELECT * FROM "db"."t" JOIN u ON 1=1 WHERE x = 'FROM v'`)
+	f.Add(`WITH r AS (SELECT 1 FROM a) SELECT * FROM r, unnest(x)`)
+	f.Fuzz(func(t *testing.T, sql string) {
+		for _, name := range TableRefs(sql) {
+			if name == "" || name != strings.ToLower(name) {
+				t.Fatalf("TableRefs(%q) gave %q", sql, name)
+			}
+		}
+	})
 }

@@ -8,6 +8,7 @@ import (
 
 var (
 	stringLiteral = regexp.MustCompile(`'(?:[^']|'')*'`)
+	identPart     = regexp.MustCompile(`"(?:[^"]|"")+"|[A-Za-z_][A-Za-z0-9_]*`)
 	tableRef      = regexp.MustCompile(`(?i)\b(?:FROM|JOIN)\s+((?:"(?:[^"]|"")+"|[A-Za-z_][A-Za-z0-9_]*)(?:\s*\.\s*(?:"(?:[^"]|"")+"|[A-Za-z_][A-Za-z0-9_]*))?)(\s*\()?`)
 )
 
@@ -23,11 +24,8 @@ func TableRefs(sql string) []string {
 		if m[2] != "" {
 			continue
 		}
-		name := m[1]
-		if i := strings.LastIndex(name, "."); i >= 0 && !strings.HasSuffix(name, `"`) || strings.Contains(name, `"."`) {
-			name = name[strings.LastIndex(name, ".")+1:]
-		}
-		name = strings.TrimSpace(name)
+		parts := identPart.FindAllString(m[1], -1)
+		name := parts[len(parts)-1] // the table, after any database
 		if strings.HasPrefix(name, `"`) {
 			name = strings.ReplaceAll(strings.Trim(name, `"`), `""`, `"`)
 		}
