@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/streamalert/streamalert/internal/duration"
 )
 
 // Hunt is a scheduled SQL query over the lake, one YAML document in the
@@ -215,7 +217,7 @@ func parseHunt(file string, n *yaml.Node) (*Hunt, []error) {
 				}
 				h.Schedule = sc
 			case "lookback":
-				d, err := ParseDuration(v.Value)
+				d, err := duration.Parse(v.Value)
 				if err != nil || d <= 0 {
 					bad(v.Line, "lookback %q: want how much history before the window the hunt reads, e.g. 7d", v.Value)
 					continue
@@ -413,15 +415,15 @@ func (h *Hunt) RenderRange(d Dialect, rng TimeRange, overrides map[string]string
 		name := placeholder.FindStringSubmatch(m)[1]
 		switch name {
 		case HuntStart:
-			return timestampLiteral(d, start)
+			return d.timestampLiteral(start)
 		case HuntEnd:
-			return timestampLiteral(d, end)
+			return d.timestampLiteral(end)
 		case HuntDTStart:
 			return Literal(dtStart)
 		case HuntDTEnd:
 			return Literal(dtEnd)
 		case HuntHistoryStart:
-			return timestampLiteral(d, histStart)
+			return d.timestampLiteral(histStart)
 		case HuntHistoryDTStart:
 			return Literal(histDT)
 		}
@@ -500,16 +502,6 @@ func sqlLiteral(v any) string {
 		return strings.ToUpper(strconv.FormatBool(x))
 	}
 	return Literal(fmt.Sprint(v))
-}
-
-// timestampLiteral renders a window bound comparable with sa_event_time:
-// TIMESTAMPTZ in DuckDB, TIMESTAMP (UTC) in Athena.
-func timestampLiteral(d Dialect, t time.Time) string {
-	s := t.UTC().Format("2006-01-02 15:04:05.000000")
-	if d == DuckDB {
-		return "TIMESTAMPTZ '" + s + "+00'"
-	}
-	return "TIMESTAMP '" + s + "'"
 }
 
 // Window returns the window the latest run at or before now read: from

@@ -53,6 +53,8 @@ func TestParseHunts_Problems(t *testing.T) {
 		{"no schedule", "name: x\nsql: SELECT 1\n", "hunt x has no schedule"},
 		{"bad schedule", "name: x\nschedule: often\nsql: SELECT 1\n", "a.yaml:2: schedule \"often\""},
 		{"built-in dt param", "name: x\nschedule: 1h\nparams:\n  dt_end: 1\nsql: SELECT {{dt_end}}\n", "a.yaml:4: param dt_end is built in"},
+		{"zero schedule", "name: x\nschedule: 0s\nsql: SELECT 1\n", "a.yaml:2: schedule \"0s\": want a duration of whole minutes"},
+		{"negative schedule", "name: x\nschedule: -1h\nsql: SELECT 1\n", "cannot be negative"},
 		{"unknown key", "name: x\nschedule: 1h\nsql: SELECT 1\nowner: me\n", "a.yaml:4: unknown key \"owner\""},
 		{"unknown placeholder", "name: x\nschedule: 1h\nsql: SELECT {{nope}}\n", "a.yaml:3: sql uses {{nope}}"},
 		{"broken placeholder", "name: x\nschedule: 1h\nsql: SELECT {{ 1 }}\n", "a.yaml:3: sql has a {{ … }}"},

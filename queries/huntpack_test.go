@@ -5,7 +5,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/streamalert/streamalert/internal/trinotest"
+	"github.com/streamalert/streamalert/internal/sqlgrammar"
 )
 
 func TestHuntPack_Loads(t *testing.T) {
@@ -44,5 +44,9 @@ func TestHuntPack_TrinoGrammar(t *testing.T) {
 		}
 		names, stmts = append(names, h.Name), append(stmts, sql)
 	}
-	trinotest.New(t).Require(t, names, stmts)
+	for i, errs := range sqlgrammar.Check(t, sqlgrammar.Trino, stmts) {
+		if len(errs) > 0 {
+			t.Errorf("%s: Athena text does not parse as Trino: %+v\n%s", names[i], errs, stmts[i])
+		}
+	}
 }

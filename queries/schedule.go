@@ -5,6 +5,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/streamalert/streamalert/internal/duration"
 )
 
 // Schedule is when a hunt runs, in UTC. Written as
@@ -58,8 +60,11 @@ func ParseSchedule(s string) (Schedule, error) {
 		}
 		return Schedule{text: text, cron: c}, nil
 	}
-	d, err := ParseDuration(text)
-	if err != nil || d < time.Minute || d%time.Minute != 0 {
+	d, err := duration.Parse(text)
+	if err != nil {
+		return Schedule{}, fmt.Errorf("schedule %q: want a duration of whole minutes (15m, 1h, 1d), rate(5 minutes) or a cron expression (0 * * * *): %w", s, err)
+	}
+	if d < time.Minute || d%time.Minute != 0 {
 		return Schedule{}, fmt.Errorf("schedule %q: want a duration of whole minutes (15m, 1h, 1d), rate(5 minutes) or a cron expression (0 * * * *)", s)
 	}
 	return Schedule{text: text, every: d}, nil

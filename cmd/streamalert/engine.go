@@ -73,9 +73,9 @@ func (g *globals) openLakeEngine(ctx context.Context, flag, data string) (*lakeE
 		}
 		return &lakeEngine{Engine: e, duck: e, reg: reg, cfg: cfg, close: func() { e.Close() }}, nil
 	}
-	reg, lps := cfg.LogTypes()
-	if len(lps) > 0 {
-		return nil, fmt.Errorf("log types:\n%w", lps.Err())
+	reg, err := g.registry()
+	if err != nil {
+		return nil, err
 	}
 	e, err := newAthena(ctx, cfg, hist.Athena)
 	if err != nil {

@@ -14,6 +14,8 @@ import (
 	"github.com/streamalert/streamalert/historical"
 	"github.com/streamalert/streamalert/historical/scheduler"
 	"github.com/streamalert/streamalert/internal/config"
+	"github.com/streamalert/streamalert/internal/config/hunts"
+	"github.com/streamalert/streamalert/internal/duration"
 	"github.com/streamalert/streamalert/queries"
 )
 
@@ -36,7 +38,7 @@ func (g *globals) hunts() (*config.Config, []*queries.Hunt, config.Historical, e
 	if err != nil {
 		return nil, nil, config.Historical{}, err
 	}
-	hs, hist, ps := cfg.Hunts()
+	hs, hist, ps := hunts.Resolve(cfg)
 	if len(ps) > 0 {
 		ps.Sort()
 		return nil, nil, hist, fmt.Errorf("hunts have problems:\n%w", ps.Err())
@@ -151,7 +153,7 @@ long after their events (a backfill over an old lake).`,
 				if err != nil {
 					return err
 				}
-				return printDryRun(cmd, cfg, h, rng, overrides, name)
+				return printDryRun(cmd, g, h, rng, overrides, name)
 			}
 			e, err := g.openLakeEngine(cmd.Context(), engine, data)
 			if err != nil {
@@ -210,7 +212,7 @@ func huntRange(h *queries.Hunt, from, to, late string) (queries.TimeRange, error
 		}
 	}
 	if late != "" {
-		d, err := queries.ParseDuration(late)
+		d, err := duration.Parse(late)
 		if err != nil {
 			return rng, fmt.Errorf("--late: %w", err)
 		}
@@ -221,7 +223,7 @@ func huntRange(h *queries.Hunt, from, to, late string) (queries.TimeRange, error
 
 // printDryRun prints the statement and, on Athena, the partitions of each
 // log table it reads.
-func printDryRun(cmd *cobra.Command, cfg *config.Config, h *queries.Hunt, rng queries.TimeRange, overrides map[string]string, engine string) error {
+func printDryRun(cmd *cobra.Command, g *globals, h *queries.Hunt, rng queries.TimeRange, overrides map[string]string, engine string) error {
 	d := queries.DuckDB
 	if engine == "athena" {
 		d = queries.Athena
@@ -235,9 +237,9 @@ func printDryRun(cmd *cobra.Command, cfg *config.Config, h *queries.Hunt, rng qu
 	if d != queries.Athena {
 		return nil
 	}
-	reg, ps := cfg.LogTypes()
-	if len(ps) > 0 {
-		return fmt.Errorf("log types:\n%w", ps.Err())
+	reg, err := g.registry()
+	if err != nil {
+		return err
 	}
 	known := map[string]bool{}
 	for _, lt := range reg.All() {

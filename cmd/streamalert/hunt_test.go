@@ -13,7 +13,7 @@ import (
 	"github.com/streamalert/streamalert/historical"
 	"github.com/streamalert/streamalert/internal/athenatest"
 	"github.com/streamalert/streamalert/internal/config"
-	"github.com/streamalert/streamalert/internal/trinotest"
+	"github.com/streamalert/streamalert/internal/sqlgrammar"
 )
 
 func TestHuntList_ShowsThePackAndTheConfigsHunts(t *testing.T) {
@@ -110,7 +110,11 @@ func TestHuntRun_Athena(t *testing.T) {
 	if len(ps) > 0 {
 		t.Fatal(ps)
 	}
-	reg, _ := cfg.LogTypes()
+	r, err := config.Resolve(cfg, config.Parts{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	reg := r.Registry
 	lake, _ := cfg.Global.LocalLake(data)
 	duck, err := historical.Open(context.Background(), lake, reg.All(), historical.Options{Threads: 1})
 	if err != nil {
@@ -120,7 +124,7 @@ func TestHuntRun_Athena(t *testing.T) {
 	srv := athenatest.NewServer()
 	defer srv.Close()
 	srv.WorkGroups = map[string]athenatest.WorkGroup{"streamalert": {}}
-	srv.Grammar = trinotest.New(t).Check
+	srv.Grammar = sqlgrammar.Statement(t, sqlgrammar.Trino)
 	srv.Execute = duck.Execute
 	t.Setenv("AWS_ENDPOINT_URL_ATHENA", srv.URL)
 	t.Setenv("AWS_ACCESS_KEY_ID", "AKIDTEST")

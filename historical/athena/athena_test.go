@@ -23,7 +23,7 @@ import (
 	"github.com/streamalert/streamalert/internal/athenatest"
 	"github.com/streamalert/streamalert/internal/laketest"
 	"github.com/streamalert/streamalert/internal/schematest"
-	"github.com/streamalert/streamalert/internal/trinotest"
+	"github.com/streamalert/streamalert/internal/sqlgrammar"
 )
 
 const (
@@ -62,11 +62,10 @@ func lakeServer(t *testing.T) (*athenatest.Server, *historical.Engine) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { duck.Close() })
-	checker := trinotest.New(t)
 	srv := athenatest.NewServer()
 	t.Cleanup(srv.Close)
 	srv.WorkGroups = map[string]athenatest.WorkGroup{workgroup: {}, "enforced": {OutputLocation: "s3://wg-results/", Enforce: true}}
-	srv.Grammar = checker.Check
+	srv.Grammar = sqlgrammar.Statement(t, sqlgrammar.Trino)
 	srv.Execute = duck.Execute
 	return srv, duck
 }

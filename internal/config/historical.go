@@ -1,16 +1,14 @@
 package config
 
 import (
-	"fmt"
 	"regexp"
-	"sort"
 	"strings"
 	"time"
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/streamalert/streamalert/internal/duration"
 	"github.com/streamalert/streamalert/internal/yamlnode"
-	"github.com/streamalert/streamalert/queries"
 )
 
 // HistoricalFile is the optional file that configures the query engines
@@ -63,7 +61,8 @@ type SchedulerSettings struct {
 	MaxAttempts int           `yaml:"max_attempts"`
 }
 
-// HuntSettings choose and adjust hunts.
+// HuntSettings choose and adjust hunts. They are checked where hunts are
+// loaded (internal/config/hunts): the config package links no SQL.
 type HuntSettings struct {
 	Pack      bool                         `yaml:"pack"`
 	Disabled  []string                     `yaml:"disabled"`
@@ -110,7 +109,7 @@ func (c *Config) Historical() (Historical, Problems) {
 		ps.add(HistoricalFile, yamlnode.ValueLine(at, "price_per_tb"), "athena.price_per_tb %v must not be negative", a.PricePerTB)
 	}
 	if a.TimeoutText != "" {
-		d, err := queries.ParseDuration(a.TimeoutText)
+		d, err := duration.Parse(a.TimeoutText)
 		if err != nil || d <= 0 {
 			ps.add(HistoricalFile, yamlnode.ValueLine(at, "timeout"), "athena.timeout %q: want a duration such as 30m", a.TimeoutText)
 		}
@@ -118,7 +117,7 @@ func (c *Config) Historical() (Historical, Problems) {
 	}
 	s := &h.Scheduler
 	if s.DelayText != "" {
-		d, err := queries.ParseDuration(s.DelayText)
+		d, err := duration.Parse(s.DelayText)
 		if err != nil {
 			ps.add(HistoricalFile, yamlnode.ValueLine(sc, "delay"), "scheduler.delay %q: want a duration such as 5m", s.DelayText)
 		}
@@ -131,114 +130,4 @@ func (c *Config) Historical() (Historical, Problems) {
 		ps.add(HistoricalFile, yamlnode.ValueLine(sc, "max_attempts"), "scheduler.max_attempts %d must not be negative", s.MaxAttempts)
 	}
 	return h, ps
-}
-
-// Hunts returns the hunts that run: the shipped pack (unless
-// hunts.pack is false) and the config's hunts/, less those disabled, with
-// schedules overridden by historical.yaml; sorted by name. Overridden
-// params are checked here and applied per run (Historical.Hunts.Params).
-func (c *Config) Hunts() ([]*queries.Hunt, Historical, Problems) {
-	hist, ps := c.Historical()
-	var pack []*queries.Hunt
-	if hist.Hunts.Pack {
-		var errs []error
-		pack, errs = queries.HuntPack()
-		for _, err := range errs {
-			ps.addErr("hunts", fmt.Errorf("the shipped hunt pack: %w", err))
-		}
-	}
-	var own []*queries.Hunt
-	if c.FS != nil {
-		var errs []error
-		own, errs = queries.LoadHunts(c.FS, "hunts")
-		for _, err := range errs {
-			ps.addErr("hunts", err)
-		}
-	}
-	all, errs := queries.MergeHunts(pack, own)
-	for _, err := range errs {
-		ps.addErr("hunts", err)
-	}
-	byName := map[string]*queries.Hunt{}
-	for _, h := range all {
-		byName[h.Name] = h
-	}
-	var doc *yaml.Node
-	if n := readYAML(c.FS, HistoricalFile, new(Problems), false); n != nil {
-		doc = yamlnode.MapValue(n.Content[0], "hunts")
-	}
-	lineOf := func(section, key string) int {
-		if doc == nil {
-			return 0
-		}
-		s := yamlnode.MapValue(doc, section)
-		if s == nil {
-			return 0
-		}
-		if key == "" {
-			return s.Line
-		}
-		if s.Kind == yaml.SequenceNode {
-			for _, e := range s.Content {
-				if e.Value == key {
-					return e.Line
-				}
-			}
-			return s.Line
-		}
-		return yamlnode.KeyLine(s, key)
-	}
-	unknown := func(section, name string) bool {
-		if byName[name] == nil {
-			ps.add(HistoricalFile, lineOf(section, name), "hunts.%s: no hunt %s (see `streamalert hunt list`)", section, name)
-			return true
-		}
-		return false
-	}
-	disabled := map[string]bool{}
-	for _, name := range hist.Hunts.Disabled {
-		if !unknown("disabled", name) {
-			disabled[name] = true
-		}
-	}
-	for _, name := range sortedKeys(hist.Hunts.Schedules) {
-		if unknown("schedules", name) {
-			continue
-		}
-		sch, err := queries.ParseSchedule(hist.Hunts.Schedules[name])
-		if err != nil {
-			ps.add(HistoricalFile, lineOf("schedules", name), "hunts.schedules.%s: %v", name, err)
-			continue
-		}
-		// A copy: the pack's hunts are shared.
-		h := *byName[name]
-		h.Schedule = sch
-		byName[name] = &h
-	}
-	probe := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
-	for _, name := range paramHunts(hist.Hunts.Params) {
-		if unknown("params", name) {
-			continue
-		}
-		if _, err := byName[name].Render(queries.DuckDB, probe, probe.Add(time.Hour), hist.Hunts.Params[name]); err != nil {
-			ps.add(HistoricalFile, lineOf("params", name), "hunts.params.%s: %v", name, err)
-		}
-	}
-	var out []*queries.Hunt
-	for _, h := range all {
-		if !disabled[h.Name] {
-			out = append(out, byName[h.Name])
-		}
-	}
-	return out, hist, ps
-}
-
-// paramHunts lists the hunts with overridden params, sorted.
-func paramHunts(m map[string]map[string]string) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }

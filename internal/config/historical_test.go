@@ -3,80 +3,25 @@ package config
 import (
 	"strings"
 	"testing"
+	"testing/fstest"
 	"time"
 )
 
-const minimalGlobal = "prefix: acme\nlake: file://./lake\n"
-const minimalSources = "sources:\n  web:\n    type: http\n    token: x\n    log_types: [nginx:access]\n"
-
-func TestHistorical_Settings(t *testing.T) {
-	dir := writeConfig(t, map[string]string{"global.yaml": minimalGlobal, "sources.yaml": minimalSources,
-		HistoricalFile: `athena:
-  workgroup: streamalert
-  output_location: s3://results/athena/
-  database: lake
-  price_per_tb: 6.25
-  timeout: 10m
-scheduler:
-  delay: 5m
-  max_catch_up: 12
-hunts:
-  disabled: [dns_new_domain]
-  schedules: {vpc_port_scan: "*/15 * * * *"}
-  params: {vpc_port_scan: {min_ports: 100}}
-`})
-	cfg, ps := LoadDir(dir)
-	if len(ps) > 0 {
-		t.Fatal(ps)
-	}
-	hs, hist, ps := cfg.Hunts()
+func TestHistorical_Athena(t *testing.T) {
+	cfg := &Config{FS: fstestFS(HistoricalFile, "athena:\n  workgroup: wg\n  output_location: s3://r/\n  timeout: 10m\nscheduler:\n  delay: 5m\n")}
+	h, ps := cfg.Historical()
 	if len(ps) > 0 {
 		t.Fatal(ps.Err())
 	}
-	a := hist.Athena
-	if !a.Configured() || a.OutputLocation != "s3://results/athena/" || a.PricePerTB != 6.25 || a.Timeout != 10*time.Minute || a.Database != "lake" {
-		t.Errorf("athena %+v", a)
+	if !h.Athena.Configured() || h.Athena.Timeout != 10*time.Minute || h.Scheduler.Delay != 5*time.Minute || !h.Hunts.Pack {
+		t.Errorf("%+v", h)
 	}
-	if hist.Scheduler.Delay != 5*time.Minute || hist.Scheduler.MaxCatchUp != 12 {
-		t.Errorf("scheduler %+v", hist.Scheduler)
-	}
-	names := map[string]bool{}
-	for _, h := range hs {
-		names[h.Name] = true
-		if h.Name == "vpc_port_scan" && h.Schedule.String() != "*/15 * * * *" {
-			t.Errorf("vpc_port_scan schedule %s", h.Schedule)
-		}
-	}
-	if names["dns_new_domain"] || !names["vpc_port_scan"] || !names["ssh_password_guessing"] || len(hs) < 17 {
-		t.Errorf("%d hunts: %v", len(hs), names)
+	cfg = &Config{FS: fstestFS(HistoricalFile, "athena:\n  workgroup: wg\n  timeout: -5m\n")}
+	if _, ps := cfg.Historical(); len(ps) != 1 || ps[0].Line != 3 || !strings.Contains(ps[0].Msg, "athena.timeout") {
+		t.Errorf("problems %v", ps)
 	}
 }
 
-func TestHistorical_Problems(t *testing.T) {
-	for _, tc := range []struct{ yaml, want string }{
-		{"athena:\n  workgroup: bad name\n", "historical.yaml:2: athena.workgroup \"bad name\""},
-		{"athena:\n  output_location: s3://x/\n", "historical.yaml:2: athena: a workgroup is required"},
-		{"athena:\n  workgroup: wg\n  output_location: /tmp/x\n", "historical.yaml:3: athena.output_location \"/tmp/x\" must be an s3:// URL"},
-		{"athena:\n  workgroup: wg\n  price_per_tb: -1\n", "historical.yaml:3: athena.price_per_tb -1"},
-		{"athena:\n  workgroup: wg\n  timeout: soon\n", "historical.yaml:3: athena.timeout \"soon\""},
-		{"athena:\n  workgroup: wg\n  color: blue\n", "historical.yaml:3"},
-		{"scheduler:\n  delay: later\n", "historical.yaml:2: scheduler.delay \"later\""},
-		{"hunts:\n  disabled: [nope]\n", "historical.yaml:2: hunts.disabled: no hunt nope"},
-		{"hunts:\n  schedules:\n    vpc_port_scan: often\n", "historical.yaml:3: hunts.schedules.vpc_port_scan: schedule \"often\""},
-		{"hunts:\n  params:\n    vpc_port_scan: {min_ports: many}\n", "historical.yaml:3: hunts.params.vpc_port_scan: hunt vpc_port_scan: param min_ports: \"many\" is not an integer"},
-		{"hunts:\n  params:\n    vpc_port_scan: {nope: 1}\n", "no param \"nope\""},
-		{"hunts:\n  pack: false\n  disabled: [vpc_port_scan]\n", "historical.yaml:3: hunts.disabled: no hunt vpc_port_scan"},
-	} {
-		t.Run(tc.want, func(t *testing.T) {
-			dir := writeConfig(t, map[string]string{"global.yaml": minimalGlobal, "sources.yaml": minimalSources, HistoricalFile: tc.yaml})
-			cfg, ps := LoadDir(dir)
-			if len(ps) > 0 {
-				t.Fatal(ps)
-			}
-			_, _, ps = cfg.Hunts()
-			if len(ps) == 0 || !strings.Contains(ps.Err().Error(), tc.want) {
-				t.Errorf("problems %v, want %q", ps, tc.want)
-			}
-		})
-	}
+func fstestFS(name, text string) fstest.MapFS {
+	return fstest.MapFS{name: {Data: []byte(text)}}
 }
