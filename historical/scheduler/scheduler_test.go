@@ -354,3 +354,17 @@ func TestRowID_Stable(t *testing.T) {
 		}
 	}
 }
+
+func TestDue_DelayHoldsTheWindowBack(t *testing.T) {
+	e := lake(t)
+	c := &clock{now: t0.Add(90 * time.Second)}
+	s, _, _ := setup(t, e, []*queries.Hunt{hunt(t, failuresHunt)}, c, func(cfg *scheduler.Config) { cfg.Delay = 2 * time.Minute })
+	ws, _, err := s.Due("ssh_failures_minute", c.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	// At 12:01:30 with a 2-minute delay the latest window due ends at 11:59.
+	if len(ws) != 1 || ws[0][1] != t0.Add(-time.Minute) {
+		t.Errorf("due %v", ws)
+	}
+}
