@@ -262,10 +262,10 @@ func (s *Scheduler) Loop(ctx context.Context, every time.Duration) {
 
 // run executes one window and hands its rows to the sink; failures are
 // in Run.Error.
-func (s *Scheduler) run(ctx context.Context, h *queries.Hunt, rng queries.TimeRange, params map[string]string) Run {
+func (s *Scheduler) run(ctx context.Context, h *queries.Hunt, rng queries.TimeRange, params map[string]string) (r Run) {
 	started := s.cfg.Now().UTC()
 	clock := time.Now()
-	r := Run{Hunt: h.Name, Engine: s.cfg.Engine.Name(), WindowStart: rng.From.UTC(), WindowEnd: rng.To.UTC(), Started: started}
+	r = Run{Hunt: h.Name, Engine: s.cfg.Engine.Name(), WindowStart: rng.From.UTC(), WindowEnd: rng.To.UTC(), Started: started}
 	defer func() { r.Duration = time.Since(clock) }()
 	sql, err := h.RenderRange(s.cfg.Engine.Dialect(), rng, params)
 	if err != nil {

@@ -144,7 +144,7 @@ func TestTick_EachWindowOnceWithCatchUp(t *testing.T) {
 	}
 	// First run: the latest window only, no backfill.
 	runs := tick("11:59-12:00")
-	if runs[0].Rows != 1 || runs[0].Alerts != 1 || runs[0].BytesScanned == 0 || runs[0].Engine != "duckdb" {
+	if runs[0].Rows != 1 || runs[0].Alerts != 1 || runs[0].BytesScanned == 0 || runs[0].Engine != "duckdb" || runs[0].Duration <= 0 || runs[0].CostUSD <= 0 {
 		t.Errorf("first run %+v", runs[0])
 	}
 	tick() // same minute: nothing due
