@@ -160,24 +160,14 @@ long after their events (a backfill over an old lake).`,
 				return err
 			}
 			defer e.close()
-			sql, err := h.RenderRange(e.Dialect(), rng, overrides)
-			if err != nil {
-				return err
-			}
-			started := time.Now()
-			res, runErr := e.Execute(cmd.Context(), sql)
-			run := scheduler.Run{Hunt: h.Name, Engine: e.Name(), WindowStart: rng.From, WindowEnd: rng.To, Started: started.UTC(), Duration: time.Since(started), Manual: true}
-			if runErr != nil {
-				run.Error = runErr.Error()
-			} else {
-				run.Rows, run.BytesScanned, run.CostUSD, run.QueryID = res.Stats.Rows, res.Stats.BytesScanned, res.Stats.CostUSD, res.Stats.QueryID
-			}
+			run, res, _ := scheduler.Execute(cmd.Context(), e, h, rng, overrides, time.Now())
+			run.Manual = true
 			store := scheduler.OpenStore(huntRunsDir(data, cfg))
 			if err := store.Append(run); err != nil {
 				return err
 			}
-			if runErr != nil {
-				return fmt.Errorf("hunt %s: %w", h.Name, runErr)
+			if run.Error != "" {
+				return fmt.Errorf("hunt %s: %s", h.Name, run.Error)
 			}
 			if _, err := historical.WriteResult(cmd.OutOrStdout(), res, format); err != nil {
 				return err

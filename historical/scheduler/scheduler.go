@@ -260,25 +260,38 @@ func (s *Scheduler) Loop(ctx context.Context, every time.Duration) {
 	}
 }
 
+// Execute renders a hunt for the range and runs it on the engine: the run
+// record (not yet stored; failures are in Run.Error), the result and the
+// statement. `hunt run` and the scheduler both start here.
+func Execute(ctx context.Context, eng sqlengine.Engine, h *queries.Hunt, rng queries.TimeRange, params map[string]string, now time.Time) (Run, *sqlengine.Result, string) {
+	clock := time.Now()
+	r := Run{Hunt: h.Name, Engine: eng.Name(), WindowStart: rng.From.UTC(), WindowEnd: rng.To.UTC(), Started: now.UTC()}
+	sql, err := h.RenderRange(eng.Dialect(), rng, params)
+	if err != nil {
+		r.Error = err.Error()
+		r.Duration = time.Since(clock)
+		return r, nil, ""
+	}
+	res, err := eng.Execute(ctx, sql)
+	r.Duration = time.Since(clock)
+	if err != nil {
+		r.Error = err.Error()
+		return r, nil, sql
+	}
+	r.Rows, r.BytesScanned, r.CostUSD, r.QueryID = int64(len(res.Rows)), res.Stats.BytesScanned, res.Stats.CostUSD, res.Stats.QueryID
+	return r, res, sql
+}
+
 // run executes one window and hands its rows to the sink; failures are
 // in Run.Error.
 func (s *Scheduler) run(ctx context.Context, h *queries.Hunt, rng queries.TimeRange, params map[string]string) (r Run) {
-	started := s.cfg.Now().UTC()
 	clock := time.Now()
-	r = Run{Hunt: h.Name, Engine: s.cfg.Engine.Name(), WindowStart: rng.From.UTC(), WindowEnd: rng.To.UTC(), Started: started}
 	defer func() { r.Duration = time.Since(clock) }()
-	sql, err := h.RenderRange(s.cfg.Engine.Dialect(), rng, params)
-	if err != nil {
-		r.Error = err.Error()
+	r, res, sql := Execute(ctx, s.cfg.Engine, h, rng, params, s.cfg.Now())
+	if r.Error != "" {
 		return r
 	}
-	res, err := s.cfg.Engine.Execute(ctx, sql)
-	if err != nil {
-		r.Error = err.Error()
-		return r
-	}
-	r.Rows, r.BytesScanned, r.CostUSD, r.QueryID = int64(len(res.Rows)), res.Stats.BytesScanned, res.Stats.CostUSD, res.Stats.QueryID
-	out := Output{Hunt: h, Range: rng, Engine: s.cfg.Engine.Name(), SQL: sql, Params: params, Result: res, Started: started}
+	out := Output{Hunt: h, Range: rng, Engine: s.cfg.Engine.Name(), SQL: sql, Params: params, Result: res, Started: r.Started}
 	switch h.Output {
 	case queries.HuntFeed:
 		payload, err := out.Feed(s.cfg.Now().UTC())
