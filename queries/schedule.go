@@ -326,3 +326,51 @@ func (s Schedule) Period(t time.Time) time.Duration {
 	}
 	return end.Sub(start)
 }
+
+// EventBridge writes the schedule as an EventBridge Scheduler expression:
+// rate(…) for an interval (EventBridge starts rates when the schedule is
+// created, not at multiples since the epoch; the hunts Lambda computes its
+// windows from the run time either way), cron(…) for a cron expression,
+// with days of the week counted from 1 (Sunday) and ? in the day field
+// that is not restricted. Cron's "either day field" rule has no
+// EventBridge form: restricting both is an error.
+func (s Schedule) EventBridge() (string, error) {
+	if s.every > 0 {
+		unit := func(n time.Duration, one string) string {
+			if n == 1 {
+				return fmt.Sprintf("rate(1 %s)", one)
+			}
+			return fmt.Sprintf("rate(%d %ss)", n, one)
+		}
+		switch d := s.every; {
+		case d%(24*time.Hour) == 0:
+			return unit(d/(24*time.Hour), "day"), nil
+		case d%time.Hour == 0:
+			return unit(d/time.Hour, "hour"), nil
+		default:
+			return unit(d/time.Minute, "minute"), nil
+		}
+	}
+	if s.cron == nil {
+		return "", fmt.Errorf("no schedule")
+	}
+	if strings.HasPrefix(s.text, "cron(") {
+		return s.text, nil
+	}
+	f := strings.Fields(s.text)
+	dom, dow := f[2], "?"
+	switch {
+	case !s.cron.dowAny && !s.cron.domAny:
+		return "", fmt.Errorf("schedule %q restricts both the day of the month and the day of the week, which EventBridge cannot express; restrict one", s.text)
+	case !s.cron.dowAny:
+		dom = "?"
+		var days []string
+		for d := 0; d < 7; d++ {
+			if s.cron.dow&(1<<d) != 0 {
+				days = append(days, strconv.Itoa(d+1))
+			}
+		}
+		dow = strings.Join(days, ",")
+	}
+	return fmt.Sprintf("cron(%s %s %s %s %s *)", f[0], f[1], dom, f[3], dow), nil
+}

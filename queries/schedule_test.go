@@ -122,3 +122,26 @@ func FuzzParseSchedule(f *testing.F) {
 		}
 	})
 }
+
+func TestSchedule_EventBridge(t *testing.T) {
+	for _, c := range []struct{ in, want string }{
+		{"1m", "rate(1 minute)"}, {"15m", "rate(15 minutes)"}, {"90m", "rate(90 minutes)"},
+		{"1h", "rate(1 hour)"}, {"6h", "rate(6 hours)"}, {"24h", "rate(1 day)"}, {"168h", "rate(7 days)"},
+		{"rate(5 minutes)", "rate(5 minutes)"},
+		{"*/15 * * * *", "cron(*/15 * * * ? *)"},
+		{"30 2 * * MON-FRI", "cron(30 2 ? * 2,3,4,5,6 *)"},
+		{"0 0 * * 0,7", "cron(0 0 ? * 1 *)"},
+		{"0 6 1 JAN *", "cron(0 6 1 JAN ? *)"},
+		{"cron(0 12 ? * MON *)", "cron(0 12 ? * MON *)"},
+		{"0 12 1 * 1", ""},
+	} {
+		s, err := ParseSchedule(c.in)
+		if err != nil {
+			t.Fatalf("%s: %v", c.in, err)
+		}
+		got, err := s.EventBridge()
+		if (err != nil) != (c.want == "") || got != c.want {
+			t.Errorf("%s: got %q, %v; want %q", c.in, got, err, c.want)
+		}
+	}
+}
