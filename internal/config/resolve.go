@@ -66,6 +66,10 @@ func resolve(cfg *Config, parts Parts) (*Resolved, Problems) {
 	r := &Resolved{Config: cfg, SourceTypes: map[string][]*schema.LogType{}}
 	reg, ps := cfg.logTypes()
 	r.Registry = reg
+	// historical.yaml is read by hunt commands, serve and the hunts
+	// Lambda; a mistake in it fails every command alike, as any file does.
+	_, hps := cfg.Historical()
+	ps = append(ps, hps...)
 	if reg == nil {
 		return r, ps
 	}

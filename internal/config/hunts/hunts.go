@@ -5,15 +5,16 @@ package hunts
 
 import (
 	"github.com/streamalert/streamalert/internal/config"
-	"github.com/streamalert/streamalert/queries"
 )
 
-// Check reports every problem of the hunt files under the config's hunts/,
-// with file:line. It is a config.Check for config.Validate.
+// Check reports every problem Resolve finds in the hunts that would run —
+// the hunt files under hunts/, a config hunt reusing a pack hunt's name,
+// historical.yaml's hunt settings naming no hunt, a schedule or param
+// override that does not parse — with file:line. It is a config.Check for
+// config.Validate; the rest of historical.yaml is checked by config's own
+// resolver, so its problems are not repeated here.
 func Check(c *config.Config) config.Problems {
-	if c.FS == nil {
-		return nil
-	}
-	_, errs := queries.LoadHunts(c.FS, "hunts")
-	return config.ProblemsOf("hunts", errs)
+	hist, _ := c.Historical()
+	_, ps := resolve(c, hist)
+	return ps
 }

@@ -29,3 +29,60 @@ func TestCheck_ReportsHuntProblemsThroughValidate(t *testing.T) {
 		t.Fatalf("with the hunts check: %v, want one problem at hunts/bad.yaml:1 about sql", got)
 	}
 }
+
+// clashHunt reuses a pack hunt's name.
+const clashHunt = `name: vpc_port_scan
+description: mine
+schedule: 1h
+sql: |
+  SELECT srcaddr FROM aws_vpc_flow
+  WHERE dt >= {{dt_start}} AND dt <= {{dt_end}}
+`
+
+// TestCheck_WhatResolveFinds: validate reports what the hunt resolver
+// finds — a name clash with the pack, settings naming no hunt, schedule
+// and param overrides that do not parse — each once, at its file:line;
+// and a problem of the rest of historical.yaml once (the config's own
+// resolver reports it, for every command).
+func TestCheck_WhatResolveFinds(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		files map[string]string
+		want  string
+	}{
+		{"clash with the pack", map[string]string{"hunts/mine.yaml": clashHunt},
+			"hunts/mine.yaml:1: hunt vpc_port_scan is already defined at"},
+		{"schedule override", map[string]string{config.HistoricalFile: "hunts:\n  schedules:\n    vpc_port_scan: often\n"},
+			"historical.yaml:3: hunts.schedules.vpc_port_scan: schedule \"often\""},
+		{"schedule of no hunt", map[string]string{config.HistoricalFile: "hunts:\n  schedules:\n    nope: 1h\n"},
+			"historical.yaml:3: hunts.schedules: no hunt nope"},
+		{"param override", map[string]string{config.HistoricalFile: "hunts:\n  params:\n    vpc_port_scan: {min_ports: many}\n"},
+			"historical.yaml:3: hunts.params.vpc_port_scan: hunt vpc_port_scan: param min_ports: \"many\" is not an integer"},
+		{"disabled config hunt is known", map[string]string{config.HistoricalFile: "hunts:\n  disabled: [ssh_password_guessing, gone]\n"},
+			"historical.yaml:2: hunts.disabled: no hunt gone"},
+		{"athena settings", map[string]string{config.HistoricalFile: "athena:\n  workgroup: wg\n  timeout: soon\n"},
+			"historical.yaml:3: athena.timeout \"soon\""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			cfg, ps := config.LoadDir(writeConfig(t, tc.files))
+			got := config.Validate(cfg, ps, Check)
+			if len(got) != 1 || got[0].String() == "" || !strings.HasPrefix(got[0].String(), tc.want) {
+				t.Fatalf("validate: %v, want exactly one problem %q", got, tc.want)
+			}
+		})
+	}
+}
+
+// TestHistoricalProblems_ReachEveryCommand: a broken historical.yaml fails
+// config.Resolve — the path serve, the Lambda functions and every command
+// take — even when only log types are asked for.
+func TestHistoricalProblems_ReachEveryCommand(t *testing.T) {
+	cfg, ps := config.LoadDir(writeConfig(t, map[string]string{config.HistoricalFile: "scheduler:\n  delay: later\n"}))
+	if len(ps) > 0 {
+		t.Fatal(ps.Err())
+	}
+	_, err := config.Resolve(cfg, config.Parts{})
+	if err == nil || !strings.Contains(err.Error(), "historical.yaml:2: scheduler.delay \"later\"") {
+		t.Fatalf("resolve: %v, want the historical.yaml problem", err)
+	}
+}

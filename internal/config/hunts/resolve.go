@@ -20,6 +20,15 @@ import (
 // (Historical.Hunts.Params). Every problem names file:line.
 func Resolve(c *config.Config) ([]*queries.Hunt, config.Historical, config.Problems) {
 	hist, ps := c.Historical()
+	hs, hps := resolve(c, hist)
+	return hs, hist, append(ps, hps...)
+}
+
+// resolve is Resolve given historical.yaml's settings; its problems are
+// those of the hunts and of the hunt settings, not of the rest of
+// historical.yaml (which config.Resolve reports).
+func resolve(c *config.Config, hist config.Historical) ([]*queries.Hunt, config.Problems) {
+	var ps config.Problems
 	var pack []*queries.Hunt
 	if hist.Hunts.Pack {
 		var errs []error
@@ -84,7 +93,7 @@ func Resolve(c *config.Config) ([]*queries.Hunt, config.Historical, config.Probl
 			out = append(out, byName[h.Name])
 		}
 	}
-	return out, hist, ps
+	return out, ps
 }
 
 // settingsLines finds the line of a hunt named under hunts.<section> in
