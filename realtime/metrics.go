@@ -17,6 +17,13 @@ type Metrics struct {
 	mu       sync.Mutex
 	help     map[string]string
 	gauges   map[string]func() float64
+	labeled  map[string]labeledGauge
+}
+
+// labeledGauge is a gauge with one label, read at every scrape.
+type labeledGauge struct {
+	label string
+	f     func() map[string]float64
 }
 
 // NewMetrics returns empty metrics.
@@ -31,8 +38,19 @@ func NewMetrics() *Metrics {
 		"streamalert_output_failures_total":      "Failed alert deliveries, per output.",
 		"streamalert_output_fallbacks_total":     "Alerts whose payload an output's service refused, sent as the minimal payload instead, per output.",
 		"streamalert_ingest_rejected_total":      "Requests refused, per source and reason.",
-	}, gauges: map[string]func() float64{}}
+	}, gauges: map[string]func() float64{}, labeled: map[string]labeledGauge{}}
 }
+
+// Describe sets the help text of a metric that is not one of the
+// pipeline's own (the hunt scheduler's, say).
+func (m *Metrics) Describe(name, help string) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.help[name] = help
+}
+
+// Add adds n to the counter of a name and labels (name, value pairs).
+func (m *Metrics) Add(name string, n int64, labels ...string) { m.add(name, n, labels...) }
 
 func (m *Metrics) add(name string, n int64, labels ...string) {
 	m.counter(name, labels...).Add(n)
@@ -109,6 +127,15 @@ func (m *Metrics) Gauge(name, help string, f func() float64) {
 	m.gauges[name] = f
 }
 
+// GaugeByLabel registers a gauge with one label: f returns its value per
+// label value at every scrape.
+func (m *Metrics) GaugeByLabel(name, help, label string, f func() map[string]float64) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.help[name] = help
+	m.labeled[name] = labeledGauge{label: label, f: f}
+}
+
 // Value returns a counter's value by its exposition key, e.g.
 // `streamalert_records_in_total{source="http"}`; 0 when never counted.
 func (m *Metrics) Value(key string) int64 {
@@ -149,6 +176,9 @@ func (m *Metrics) WriteText(w io.Writer) error {
 	for n := range m.gauges {
 		names = append(names, n)
 	}
+	for n := range m.labeled {
+		names = append(names, n)
+	}
 	sort.Strings(names)
 	for _, n := range names {
 		if help := m.help[n]; help != "" {
@@ -156,6 +186,19 @@ func (m *Metrics) WriteText(w io.Writer) error {
 		}
 		if g, ok := m.gauges[n]; ok {
 			fmt.Fprintf(w, "# TYPE %s gauge\n%s %g\n", n, n, g())
+			continue
+		}
+		if g, ok := m.labeled[n]; ok {
+			fmt.Fprintf(w, "# TYPE %s gauge\n", n)
+			vals := g.f()
+			keys := make([]string, 0, len(vals))
+			for k := range vals {
+				keys = append(keys, k)
+			}
+			sort.Strings(keys)
+			for _, k := range keys {
+				fmt.Fprintf(w, "%s{%s=%q} %g\n", n, g.label, k, vals[k])
+			}
 			continue
 		}
 		fmt.Fprintf(w, "# TYPE %s counter\n", n)

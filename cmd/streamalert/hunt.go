@@ -3,7 +3,6 @@ package main
 import (
 	"encoding/json"
 	"fmt"
-	"path/filepath"
 	"sort"
 	"strings"
 	"text/tabwriter"
@@ -250,7 +249,7 @@ func printDryRun(cmd *cobra.Command, g *globals, h *queries.Hunt, rng queries.Ti
 
 // huntRunsDir is where hunt runs are recorded: <data>/hunts.
 func huntRunsDir(data string, cfg *config.Config) string {
-	return filepath.Join(dataDir(data, cfg), "hunts")
+	return scheduler.StoreDir(dataDir(data, cfg))
 }
 
 func newHuntHistoryCmd(g *globals) *cobra.Command {

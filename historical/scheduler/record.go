@@ -44,8 +44,9 @@ type Run struct {
 	Manual bool `json:"manual,omitempty"`
 }
 
-// done reports whether the run settles its window for the schedule.
-func (r *Run) done() bool { return !r.Manual && (r.Error == "" || r.GaveUp || r.Skipped) }
+// Settles reports whether the run settles its window for the schedule:
+// a scheduled run that succeeded, gave up or skipped it.
+func (r *Run) Settles() bool { return !r.Manual && (r.Error == "" || r.GaveUp || r.Skipped) }
 
 // Store keeps the runs of each hunt as JSON lines in dir/<hunt>.jsonl,
 // appended and synced one record at a time.
@@ -53,6 +54,10 @@ type Store struct {
 	dir string
 	mu  sync.Mutex
 }
+
+// StoreDir is where a data directory keeps hunt runs (serve's and `hunt
+// run`'s): <data>/hunts.
+func StoreDir(dataDir string) string { return filepath.Join(dataDir, "hunts") }
 
 // OpenStore returns the store in dir (created on the first record).
 func OpenStore(dir string) *Store { return &Store{dir: dir} }
@@ -133,7 +138,7 @@ func (s *Store) state(hunt string) (state, error) {
 		if r.Manual {
 			continue
 		}
-		if r.done() && r.WindowEnd.After(st.lastEnd) {
+		if r.Settles() && r.WindowEnd.After(st.lastEnd) {
 			st.lastEnd = r.WindowEnd
 		}
 		if r.Error != "" && !r.Skipped {

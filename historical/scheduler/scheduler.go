@@ -200,6 +200,11 @@ func (s *Scheduler) tickHunt(ctx context.Context, name string, now time.Time) ([
 	}
 	for _, w := range windows {
 		r := s.run(ctx, s.hunts[name], queries.TimeRange{From: w[0], To: w[1]}, s.cfg.Params[name])
+		if r.Error != "" && ctx.Err() != nil {
+			// Stopped (serve shutting down, the Lambda out of time): not
+			// an attempt of the window, which runs again next time.
+			return out, ctx.Err()
+		}
 		r.Attempt = st.attempts[w[1].UnixNano()] + 1
 		if r.Error != "" && r.Attempt >= s.cfg.MaxAttempts {
 			r.GaveUp = true

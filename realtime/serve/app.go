@@ -45,6 +45,8 @@ type App struct {
 
 	ingest  *realtime.IngestLog
 	syslogs []*SyslogListener
+	hunts   *huntRunner // the hunt scheduler while Serve runs (hunts.go)
+	opts    AppOptions
 	stop    context.CancelFunc // ends the alert loops Start began
 	loops   sync.WaitGroup
 }
@@ -86,6 +88,12 @@ type AppOptions struct {
 	// OnAlerts, if set, sees every alert as it is first stored (after the
 	// lake's copy is buffered); benchmarks time alert latency with it.
 	OnAlerts func([]*alerts.Alert)
+	// NoHunts keeps Serve from scheduling hunts.
+	NoHunts bool
+	// HuntTick is how often Serve looks for hunt windows due (default
+	// DefaultHuntTick); HuntClock tells the hunts' time (nil: time.Now).
+	HuntTick  time.Duration
+	HuntClock func() time.Time
 }
 
 // OpenApp loads everything the config names and opens the data directory,
@@ -95,7 +103,7 @@ func OpenApp(ctx context.Context, cfg *config.Config, dataDir string, opts AppOp
 	if log == nil {
 		log = slog.Default()
 	}
-	a := &App{Config: cfg, DataDir: dataDir, Metrics: realtime.NewMetrics(), Log: log}
+	a := &App{Config: cfg, DataDir: dataDir, Metrics: realtime.NewMetrics(), Log: log, opts: opts}
 	r, err := config.Resolve(cfg, config.Parts{Rules: true})
 	if err != nil {
 		return nil, err
@@ -174,6 +182,7 @@ func OpenApp(ctx context.Context, cfg *config.Config, dataDir string, opts AppOp
 
 	a.Pipeline = realtime.New(realtime.Config{Registry: reg, Sources: r.SourceTypes, Rules: set, Lake: a.Lake,
 		Alerter: a.Processor, Metrics: a.Metrics, Log: log})
+	addFeedSource(a.Pipeline, reg, r.SourceTypes)
 
 	a.ingest, err = realtime.OpenIngestLog(filepath.Join(dataDir, "ingest"), 0)
 	if err != nil {
@@ -239,6 +248,10 @@ func (a *App) digestLoop(ctx context.Context) {
 func (a *App) Serve(ctx context.Context, listen string, ready func(addr string)) error {
 	srcs := a.Sources
 	a.Start(ctx)
+	if err := a.startHunts(ctx, a.opts); err != nil {
+		a.Close(context.Background())
+		return err
+	}
 	kctx, stopKinesis := context.WithCancel(ctx)
 	defer stopKinesis()
 	waitKinesis, err := ServeKinesis(kctx, a.Config, a.Runner, a.DataDir, nil, a.Log)
@@ -304,6 +317,7 @@ func (a *App) Close(ctx context.Context) error { return a.close(ctx, false) }
 func (a *App) Finish(ctx context.Context) error { return a.close(ctx, true) }
 
 func (a *App) close(ctx context.Context, settle bool) error {
+	a.stopHunts()
 	if a.stop != nil {
 		a.stop()
 		a.loops.Wait()
