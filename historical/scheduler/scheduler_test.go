@@ -368,3 +368,35 @@ func TestDue_DelayHoldsTheWindowBack(t *testing.T) {
 		t.Errorf("due %v", ws)
 	}
 }
+
+// cancelSink blocks a run until its context ends.
+type cancelSink struct{ entered chan struct{} }
+
+func (c cancelSink) Alerts(ctx context.Context, ms []alerts.Match) (int, error) {
+	close(c.entered)
+	<-ctx.Done()
+	return 0, ctx.Err()
+}
+func (c cancelSink) Feed(context.Context, []byte) error { return nil }
+
+// TestTick_StoppedRunIsNoAttempt: a run cut short by the tick's context
+// (serve stopping) is not recorded, so the window runs again as its first
+// attempt and a shutdown never uses up max_attempts.
+func TestTick_StoppedRunIsNoAttempt(t *testing.T) {
+	e := lake(t)
+	c := &clock{now: t0}
+	sink := cancelSink{entered: make(chan struct{})}
+	s, _, runStore := setup(t, e, []*queries.Hunt{hunt(t, failuresHunt)}, c, func(cfg *scheduler.Config) { cfg.Sink = sink })
+	ctx, cancel := context.WithCancel(context.Background())
+	go func() { <-sink.entered; cancel() }()
+	if _, err := s.Tick(ctx); !errors.Is(err, context.Canceled) {
+		t.Fatalf("tick: %v, want context.Canceled", err)
+	}
+	if hist, _ := runStore.History("ssh_failures_minute"); len(hist) != 0 {
+		t.Fatalf("a stopped run was recorded: %+v", hist)
+	}
+	ws, _, err := s.Due("ssh_failures_minute", c.Now())
+	if err != nil || len(ws) != 1 || ws[0][1] != t0 {
+		t.Fatalf("due after the stop: %v %v, want the window ending %s", ws, err, t0)
+	}
+}
