@@ -16,6 +16,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/streamalert/streamalert/internal/duration"
+	"github.com/streamalert/streamalert/rules"
 )
 
 // Hunt is a scheduled SQL query over the lake, one YAML document in the
@@ -63,6 +64,10 @@ type Hunt struct {
 	Severity string
 	File     string
 	Line     int
+	// Rule is set for a scheduled rule's hunt (RuleHunts): its SQL is the
+	// rule compiled per window, and Lookback is its schedule_overlap.
+	Rule  *rules.Rule
+	rules rules.LogTypes
 }
 
 // HuntOutput is what a hunt's rows become.
@@ -385,12 +390,15 @@ func (h *Hunt) Render(d Dialect, start, end time.Time, overrides map[string]stri
 // reads partitions up to their arrival.
 func (h *Hunt) RenderRange(d Dialect, rng TimeRange, overrides map[string]string) (string, error) {
 	start, end := rng.From, rng.To
+	if !start.Before(end) {
+		return "", fmt.Errorf("hunt %s: empty window [%s, %s)", h.Name, start.UTC().Format(time.RFC3339), end.UTC().Format(time.RFC3339))
+	}
+	if h.Rule != nil {
+		return h.renderRule(d, rng)
+	}
 	text, ok := h.SQL[d]
 	if !ok {
 		return "", fmt.Errorf("hunt %s: no sql for %s", h.Name, d)
-	}
-	if !start.Before(end) {
-		return "", fmt.Errorf("hunt %s: empty window [%s, %s)", h.Name, start.UTC().Format(time.RFC3339), end.UTC().Format(time.RFC3339))
 	}
 	vals := make(map[string]any, len(h.Params))
 	for k, v := range h.Params {

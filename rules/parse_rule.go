@@ -24,7 +24,7 @@ var ruleKeys = map[string]bool{
 	"logsource": true, "datatypes": true, "detection": true, "outputs": true,
 	"merge_by_keys": true, "merge_window": true, "dedup_period": true, "threshold": true,
 	"staged": true, "staged_until": true, "context": true, "tags": true, "references": true,
-	"runbook": true, "enabled": true, "tests": true,
+	"runbook": true, "enabled": true, "tests": true, "schedule": true, "schedule_overlap": true,
 	// Sigma
 	"id": true, "status": true, "level": true, "author": true, "date": true, "modified": true,
 	"falsepositives": true, "fields": true, "related": true, "license": true, "taxonomy": true,
@@ -140,6 +140,14 @@ func (l *Loader) parseRule(file string, root *yaml.Node, isSigma bool, name stri
 			r.Enabled, err = yamlnode.Bool(v)
 		case "tests":
 			tests = v
+		case "schedule":
+			r.Schedule, err = yamlnode.String(v)
+			r.ScheduleLine = v.Line
+			if err == nil && strings.TrimSpace(r.Schedule) == "" {
+				err = fmt.Errorf("schedule must not be empty")
+			}
+		case "schedule_overlap":
+			r.ScheduleOverlap, err = durationValue(v)
 		case "id":
 			r.ID, err = yamlnode.String(v)
 		case "status":
@@ -165,6 +173,9 @@ func (l *Loader) parseRule(file string, root *yaml.Node, isSigma bool, name stri
 	}
 	if isSigma && !seen["enabled"] && (r.Status == "deprecated" || r.Status == "unsupported") {
 		r.Enabled = false
+	}
+	if r.ScheduleOverlap > 0 && r.Schedule == "" {
+		bad(yamlnode.ValueLine(root, "schedule_overlap"), "schedule_overlap needs a schedule")
 	}
 	if len(r.MergeByKeys) > 0 && r.MergeWindow <= 0 {
 		bad(mergeLine, "merge_by_keys needs a merge_window")

@@ -68,6 +68,15 @@ type Rule struct {
 	Enabled     bool
 	Tests       []TestCase
 
+	// Schedule, when set, also runs the rule's SQL over the lake on that
+	// schedule (the hunts' grammar: 15m, rate(…), cron(…); read where the
+	// SQL is, queries.RuleHunt), each window widened back by
+	// ScheduleOverlap for records that arrived late. Its alerts have the
+	// streaming alerts' ids, so a record both see alerts once.
+	Schedule        string
+	ScheduleLine    int
+	ScheduleOverlap time.Duration
+
 	// Sigma metadata, kept from Sigma rules (and native rules that set it).
 	ID             string
 	Status         string

@@ -13,6 +13,7 @@ import (
 	"github.com/streamalert/streamalert/alerts"
 	"github.com/streamalert/streamalert/historical/sqlengine"
 	"github.com/streamalert/streamalert/queries"
+	"github.com/streamalert/streamalert/rules"
 )
 
 // Sink takes what a run's rows become.
@@ -68,6 +69,8 @@ type Output struct {
 	Params  map[string]string
 	Result  *sqlengine.Result
 	Started time.Time
+	// RuleInfo is the alerting metadata of a scheduled rule's hunt.
+	RuleInfo alerts.RuleInfo
 }
 
 // rowObject is a row as JSON values by column name.
@@ -134,6 +137,9 @@ func RowID(hunt string, start, end time.Time, key string) string {
 // the record.
 func (o *Output) Matches() ([]alerts.Match, error) {
 	h := o.Hunt
+	if h.Rule != nil {
+		return o.ruleMatches()
+	}
 	info := alerts.RuleInfo{Name: h.Name, Title: h.Name, Description: h.Description, Severity: h.Severity, Tags: []string{"hunt"}}
 	out := make([]alerts.Match, 0, len(o.Result.Rows))
 	for _, row := range o.Result.Rows {
@@ -204,4 +210,42 @@ func (o *Output) Feed(finished time.Time) ([]byte, error) {
 		},
 	}
 	return json.Marshal(doc)
+}
+
+// ruleMatches are a scheduled rule's rows as the rule's matches: the
+// record id is the lake row's, so the alert id is the one the streaming
+// matcher gives the same record (alerts.AlertID of rule and record).
+func (o *Output) ruleMatches() ([]alerts.Match, error) {
+	idx := map[string]int{}
+	for i, c := range o.Result.Columns {
+		idx[c] = i
+	}
+	for _, c := range []string{queries.ColLogType, queries.ColRecordID, queries.ColEventTime} {
+		if _, ok := idx[c]; !ok {
+			return nil, fmt.Errorf("rule %s: column %s is not in the result (%s)", o.Hunt.Rule.Name, c, strings.Join(o.Result.Columns, ", "))
+		}
+	}
+	out := make([]alerts.Match, 0, len(o.Result.Rows))
+	for _, row := range o.Result.Rows {
+		m := alerts.Match{Rule: o.RuleInfo, Source: "scheduled", Record: o.rowObject(row),
+			Matched: map[string]any{"window_start": o.Range.From.UTC().Format(time.RFC3339), "window_end": o.Range.To.UTC().Format(time.RFC3339)}}
+		m.LogType, _ = row[idx[queries.ColLogType]].(string)
+		m.RecordID, _ = row[idx[queries.ColRecordID]].(string)
+		if t, ok := row[idx[queries.ColEventTime]].(time.Time); ok {
+			m.EventTime = t.UTC()
+		}
+		if m.RecordID == "" {
+			return nil, fmt.Errorf("rule %s: a row without a record id", o.Hunt.Rule.Name)
+		}
+		out = append(out, m)
+	}
+	return out, nil
+}
+
+// DefaultRuleInfo is the alerting metadata of a rule when the scheduler's
+// Config gives no RuleInfo (serve gives the pipeline's, realtime.RuleInfo).
+func DefaultRuleInfo(r *rules.Rule) alerts.RuleInfo {
+	return alerts.RuleInfo{Name: r.Name, Title: r.Title, Description: r.Description, Severity: r.Severity,
+		Runbook: r.Runbook, Tags: r.Tags, Outputs: r.Outputs, MergeByKeys: r.MergeByKeys, MergeWindow: r.MergeWindow,
+		DedupPeriod: r.DedupPeriod, Threshold: r.Threshold, Context: r.Context}
 }

@@ -18,8 +18,10 @@ import (
 	"sync"
 	"time"
 
+	"github.com/streamalert/streamalert/alerts"
 	"github.com/streamalert/streamalert/historical/sqlengine"
 	"github.com/streamalert/streamalert/queries"
+	"github.com/streamalert/streamalert/rules"
 )
 
 // Defaults of Config.
@@ -50,6 +52,9 @@ type Config struct {
 	Log    *slog.Logger
 	// Now tells the time; nil is time.Now.
 	Now func() time.Time
+	// RuleInfo gives a scheduled rule's alerting metadata (the same as
+	// its streaming alerts'); nil is DefaultRuleInfo.
+	RuleInfo func(*rules.Rule) alerts.RuleInfo
 }
 
 // Scheduler runs hunts. Safe for concurrent use.
@@ -83,6 +88,9 @@ func New(cfg Config) (*Scheduler, error) {
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
+	}
+	if cfg.RuleInfo == nil {
+		cfg.RuleInfo = DefaultRuleInfo
 	}
 	s := &Scheduler{cfg: cfg, hunts: map[string]*queries.Hunt{}, running: map[string]bool{}}
 	for _, h := range cfg.Hunts {
@@ -297,6 +305,9 @@ func (s *Scheduler) run(ctx context.Context, h *queries.Hunt, rng queries.TimeRa
 		return r
 	}
 	out := Output{Hunt: h, Range: rng, Engine: s.cfg.Engine.Name(), SQL: sql, Params: params, Result: res, Started: r.Started}
+	if h.Rule != nil {
+		out.RuleInfo = s.cfg.RuleInfo(h.Rule)
+	}
 	switch h.Output {
 	case queries.HuntFeed:
 		payload, err := out.Feed(s.cfg.Now().UTC())

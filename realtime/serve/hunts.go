@@ -2,6 +2,7 @@ package serve
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"sync"
@@ -69,8 +70,8 @@ const (
 	metricHuntLag      = "streamalert_hunt_lag_seconds"
 )
 
-// startHunts resolves the hunts and starts their scheduler over the local
-// lake. Over an s3:// lake serve runs none (the hunts Lambda runs them on
+// startHunts resolves the hunts and the rules with a schedule and starts
+// their scheduler over the local lake. Over an s3:// lake serve runs none (the hunts Lambda runs them on
 // Athena). A config problem of the hunts is an error.
 func (a *App) startHunts(ctx context.Context, opts AppOptions) error {
 	if opts.NoHunts {
@@ -81,6 +82,12 @@ func (a *App) startHunts(ctx context.Context, opts AppOptions) error {
 		ps.Sort()
 		return fmt.Errorf("hunts have problems (run `streamalert validate`):\n%w", ps.Err())
 	}
+	// Rules with schedule: run as SQL too, with their streaming alerts' ids.
+	ruleHunts, errs := queries.RuleHunts(a.Rules.Rules(), a.Registry)
+	if len(errs) > 0 {
+		return fmt.Errorf("scheduled rules (run `streamalert validate`): %w", errors.Join(errs...))
+	}
+	hs = append(hs, ruleHunts...)
 	if len(hs) == 0 {
 		return nil
 	}
@@ -109,7 +116,7 @@ func (a *App) startHunts(ctx context.Context, opts AppOptions) error {
 	log := a.Log.With("part", "hunts")
 	sched, err := scheduler.New(scheduler.Config{Engine: refreshing{eng}, Hunts: hs, Store: store, Sink: sink,
 		Delay: delay, MaxCatchUp: hist.Scheduler.MaxCatchUp, MaxAttempts: hist.Scheduler.MaxAttempts,
-		Params: hist.Hunts.Params, Log: log, Now: now})
+		Params: hist.Hunts.Params, Log: log, Now: now, RuleInfo: realtime.RuleInfo})
 	if err != nil {
 		eng.Close()
 		return err

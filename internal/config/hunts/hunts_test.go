@@ -60,6 +60,8 @@ func TestCheck_WhatResolveFinds(t *testing.T) {
 			"historical.yaml:3: hunts.params.vpc_port_scan: hunt vpc_port_scan: param min_ports: \"many\" is not an integer"},
 		{"disabled config hunt is known", map[string]string{config.HistoricalFile: "hunts:\n  disabled: [ssh_password_guessing, gone]\n"},
 			"historical.yaml:2: hunts.disabled: no hunt gone"},
+		{"rule schedule", map[string]string{"rules/sched.yaml": "name: sched_rule\nlogs: [linux:auth]\nschedule: often\ndetection:\n  s:\n    ssh_result: Failed\n  condition: s\n"},
+			"rules/sched.yaml:3: rule sched_rule: schedule: schedule \"often\""},
 		{"athena settings", map[string]string{config.HistoricalFile: "athena:\n  workgroup: wg\n  timeout: soon\n"},
 			"historical.yaml:3: athena.timeout \"soon\""},
 	} {
