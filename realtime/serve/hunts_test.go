@@ -49,6 +49,20 @@ detection:
   condition: selection
 `
 
+// scheduledRule matches each DescribeInstances call as it streams in and
+// runs every minute over the lake too.
+const scheduledRule = `name: describe_scheduled
+title: DescribeInstances
+severity: info
+logs: [cloudtrail:events]
+schedule: 1m
+schedule_overlap: 1m
+detection:
+  selection:
+    eventName: DescribeInstances
+  condition: selection
+`
+
 // huntConfig is the example config with the pack's hunts off, the
 // example hunts replaced by the two above, the feed rule added and no
 // delay (the test's clock decides what is due).
@@ -66,6 +80,7 @@ func huntConfig(t *testing.T) *config.Config {
 		"hunts/minute.yaml":    minuteHunt,
 		"hunts/feed.yaml":      feedHunt,
 		"rules/feed_rule.yaml": feedRule,
+		"rules/scheduled.yaml": scheduledRule,
 		config.HistoricalFile:  "scheduler:\n  delay: 0\nhunts:\n  pack: false\n",
 	} {
 		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o600); err != nil {
@@ -153,11 +168,11 @@ func (r *running) runsOf(hunt string) int64 {
 func (r *running) settle(t *testing.T, want int64) {
 	t.Helper()
 	eventually(t, fmt.Sprintf("%d runs of each hunt", want), func() bool {
-		return r.runsOf("describe_per_minute") >= want && r.runsOf("describe_feed") >= want
+		return r.runsOf("describe_per_minute") >= want && r.runsOf("describe_feed") >= want && r.runsOf("rule.describe_scheduled") >= want
 	})
 	ticks := r.app.Metrics.Value(metricHuntTicks)
 	eventually(t, "two more scheduler passes", func() bool { return r.app.Metrics.Value(metricHuntTicks) >= ticks+2 })
-	for _, h := range []string{"describe_per_minute", "describe_feed"} {
+	for _, h := range []string{"describe_per_minute", "describe_feed", "rule.describe_scheduled"} {
 		if n := r.runsOf(h); n != want {
 			t.Fatalf("%s ran %d windows, want %d", h, n, want)
 		}
@@ -234,9 +249,28 @@ func TestServe_HuntsOnScheduleAndCatchUp(t *testing.T) {
 		t.Errorf("alerts after the restart for %v, want .50 to .54, one each", got)
 	}
 	eventually(t, "the feed rule's alerts of the missed windows", func() bool { return len(s.alerts(t, "describe_feed_found")) == 5 })
+	// The scheduled rule found the records streaming had alerted on: the
+	// same alert ids, nothing new.
+	if n := len(s.alerts(t, "describe_scheduled")); n != 8 {
+		t.Errorf("%d alerts of the scheduled rule, want one per record (8)", n)
+	}
 	s.shutdown(t)
+	sched, err := scheduler.OpenStore(scheduler.StoreDir(data)).History("rule.describe_scheduled")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rows int64
+	for _, r := range sched {
+		rows += r.Rows
+		if r.Alerts != 0 {
+			t.Errorf("scheduled rule window %s raised %d new alerts, want none (streaming had)", r.WindowStart.Format("15:04"), r.Alerts)
+		}
+	}
+	if rows != 9 { // each window reads two minutes: 0, then 1 + 2 + 2 + 2 + 2 (minutes 0 to 4, overlapping)
+		t.Errorf("the scheduled rule read %d rows", rows)
+	}
 
-	for _, h := range []string{"describe_per_minute", "describe_feed"} {
+	for _, h := range []string{"describe_per_minute", "describe_feed", "rule.describe_scheduled"} {
 		hist, err := scheduler.OpenStore(scheduler.StoreDir(data)).History(h)
 		if err != nil {
 			t.Fatal(err)
