@@ -257,14 +257,23 @@ func newHuntHistoryCmd(g *globals) *cobra.Command {
 	var last int
 	cmd := &cobra.Command{
 		Use:   "history NAME [--last N] [--format table|json]",
-		Short: "Show a hunt's runs: window, rows, bytes scanned, cost, duration, error",
+		Short: "Show a hunt's runs (rule.NAME: a scheduled rule's): window, rows, bytes scanned, cost, duration, error",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			cfg, hs, _, err := g.hunts()
 			if err != nil {
 				return err
 			}
-			if _, err := findHunt(hs, args[0]); err != nil {
+			if rule, ok := strings.CutPrefix(args[0], queries.RuleHuntPrefix); ok {
+				// A scheduled rule's runs (rules with schedule:).
+				_, r, err := g.namedRule(rule)
+				if err != nil {
+					return err
+				}
+				if r.Schedule == "" {
+					return fmt.Errorf("rule %s has no schedule", r.Name)
+				}
+			} else if _, err := findHunt(hs, args[0]); err != nil {
 				return err
 			}
 			runs, err := scheduler.OpenStore(huntRunsDir(data, cfg)).History(args[0])

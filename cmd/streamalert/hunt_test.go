@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/streamalert/streamalert/historical"
+	"github.com/streamalert/streamalert/historical/scheduler"
 	"github.com/streamalert/streamalert/historical/sqlengine"
 	"github.com/streamalert/streamalert/internal/athenatest"
 	"github.com/streamalert/streamalert/internal/config"
@@ -207,5 +208,30 @@ func TestBacktest_Athena(t *testing.T) {
 	out, errs, code = run(t, "--config", conf, "backtest", "cloudtrail_logging_stopped", "--engine", "athena", "--since", "", "--from", "2024-05-01", "--to", "2024-05-08")
 	if code != 0 || !strings.Contains(out, "2024-05-02:1") {
 		t.Errorf("table: %s %s", out, errs)
+	}
+}
+
+// TestHuntHistory_ScheduledRule: `hunt history rule.NAME` shows a
+// scheduled rule's runs, and refuses a rule without a schedule.
+func TestHuntHistory_ScheduledRule(t *testing.T) {
+	conf := filepath.Join(t.TempDir(), "conf")
+	if err := config.Init(conf); err != nil {
+		t.Fatal(err)
+	}
+	rule := "name: failed_ssh\nlogs: [linux:auth]\nschedule: 1h\ndetection:\n  s:\n    ssh_result: Failed\n  condition: s\n"
+	if err := os.WriteFile(filepath.Join(conf, "rules", "failed_ssh.yaml"), []byte(rule), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	data := t.TempDir()
+	w := time.Date(2026, 11, 2, 10, 0, 0, 0, time.UTC)
+	if err := scheduler.OpenStore(scheduler.StoreDir(data)).Append(scheduler.Run{Hunt: "rule.failed_ssh", Engine: "duckdb", WindowStart: w, WindowEnd: w.Add(time.Hour), Started: w.Add(time.Hour), Rows: 4, Alerts: 1}); err != nil {
+		t.Fatal(err)
+	}
+	out, errs, code := run(t, "--config", conf, "hunt", "history", "rule.failed_ssh", "--data", data, "--format", "json")
+	if code != 0 || !strings.Contains(out, `"hunt":"rule.failed_ssh"`) || !strings.Contains(out, `"rows":4`) {
+		t.Errorf("history: %d %s %s", code, out, errs)
+	}
+	if _, errs, code := run(t, "--config", conf, "hunt", "history", "rule.cloudtrail_logging_stopped", "--data", data); code == 0 || !strings.Contains(errs, "has no schedule") {
+		t.Errorf("a rule without a schedule: %d %s", code, errs)
 	}
 }
