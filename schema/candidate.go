@@ -13,9 +13,10 @@ type candidate struct {
 	schema *objSchema
 	pats   []pattern
 	norm   []normRule
-	ntypes int   // distinct normalized types
-	evt    []int // field index path of the event time, nil for none
-	env    bool  // a text parser with envelope keys
+	ntypes int        // distinct normalized types
+	evt    []int      // field index path of the event time, nil for none
+	env    bool       // a text parser with envelope keys
+	ident  []identKey // identifying keys, see identKeys
 }
 
 func (c *Classifier) candidate(lt *LogType) *candidate {
