@@ -25,6 +25,11 @@ type LogType struct {
 	// EventTime is the dotted path of the timestamp field that gives the
 	// record's event time; "" means the ingest time is used.
 	EventTime string
+	// EventTimes are the event time fields when the definition lists
+	// several (event_time: [a, b]): the first one present gives the event
+	// time, and a record with none of them is refused. EventTime is then
+	// the first. Nil for a single event_time.
+	EventTimes []string
 	Patterns  []Pattern
 	Normalize []NormalizeRule // sorted by Type, then declaration order
 
@@ -135,7 +140,7 @@ type defDoc struct {
 	Priority    int          `yaml:"priority"`
 	Strict      bool         `yaml:"strict"`
 	Parser      ParserConfig `yaml:"parser"`
-	EventTime   string       `yaml:"event_time"`
+	EventTime   yaml.Node    `yaml:"event_time"`
 	Fields      yaml.Node    `yaml:"fields"`
 	LogPatterns yaml.Node    `yaml:"log_patterns"`
 	Normalize   yaml.Node    `yaml:"normalize"`
@@ -196,7 +201,28 @@ func parseDefinition(file string, n *yaml.Node) (*LogType, []error) {
 		return nil, errs
 	}
 	lt := &LogType{Name: d.Name, Description: d.Description, Reference: d.Reference, Priority: d.Priority,
-		Strict: d.Strict, Parser: d.Parser, EventTime: d.EventTime, File: file, Line: n.Line}
+		Strict: d.Strict, Parser: d.Parser, File: file, Line: n.Line}
+	switch d.EventTime.Kind {
+	case 0:
+	case yaml.ScalarNode:
+		lt.EventTime = d.EventTime.Value
+	case yaml.SequenceNode:
+		for _, e := range d.EventTime.Content {
+			if e.Kind != yaml.ScalarNode || e.Value == "" {
+				bad(e.Line, "%s: event_time entries must be field names", d.Name)
+				continue
+			}
+			lt.EventTimes = append(lt.EventTimes, e.Value)
+		}
+		if len(lt.EventTimes) > 0 {
+			lt.EventTime = lt.EventTimes[0]
+		}
+		if len(lt.EventTimes) < 2 {
+			lt.EventTimes = nil
+		}
+	default:
+		bad(d.EventTime.Line, "%s: event_time must be a field name or a list of field names", d.Name)
+	}
 	if !validLogTypeName(d.Name) {
 		bad(n.Line, "log type name %q must look like source:subtype (lower case letters, digits, _ and -)", d.Name)
 	}
@@ -208,13 +234,17 @@ func parseDefinition(file string, n *yaml.Node) (*LogType, []error) {
 	if err := d.Parser.check(lt.Fields); err != nil {
 		bad(valueLine(n, "parser"), "%s: parser: %v", d.Name, err)
 	}
-	if lt.EventTime != "" {
-		f, ok := lookupField(lt.Fields, splitPath(lt.EventTime))
+	evts := lt.EventTimes
+	if evts == nil && lt.EventTime != "" {
+		evts = []string{lt.EventTime}
+	}
+	for _, et := range evts {
+		f, ok := lookupField(lt.Fields, splitPath(et))
 		switch {
 		case !ok:
-			bad(valueLine(n, "event_time"), "%s: event_time names %q, which is not a declared field", d.Name, lt.EventTime)
+			bad(valueLine(n, "event_time"), "%s: event_time names %q, which is not a declared field", d.Name, et)
 		case f.Type.Kind != KindTimestamp:
-			bad(valueLine(n, "event_time"), "%s: event_time field %q is %s, not timestamp", d.Name, lt.EventTime, f.Type)
+			bad(valueLine(n, "event_time"), "%s: event_time field %q is %s, not timestamp", d.Name, et, f.Type)
 		}
 	}
 	if d.LogPatterns.Kind == yaml.MappingNode {
