@@ -79,6 +79,10 @@ type ParserConfig struct {
 	// regex
 	Pattern string `yaml:"pattern"` // RE2 with named groups; the names are the field names
 
+	// JSONRecords, for csv, kv and regex, also reads a unit that is one
+	// JSON object (see jsonRecord): Zeek's JSON output besides its TSV.
+	JSONRecords bool `yaml:"json_records"`
+
 	// Comment, for csv and regex, is a line prefix (such as "#") marking
 	// lines that are no records: Zeek's and CloudFront's header lines. Such
 	// a line is consumed without a record.

@@ -55,6 +55,9 @@ func (c ParserConfig) check(fields []Field) error {
 			return fmt.Errorf("pattern has no named groups")
 		}
 	}
+	if c.JSONRecords && c.Type != "csv" && c.Type != "kv" && c.Type != "regex" {
+		return fmt.Errorf("json_records applies to the csv, kv and regex parsers only")
+	}
 	if c.Comment != "" && c.Type != "csv" && c.Type != "regex" {
 		return fmt.Errorf("comment applies to the csv and regex parsers only")
 	}

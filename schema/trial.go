@@ -180,6 +180,21 @@ func (c *Classifier) attempt(cd *candidate, a *attempt, t []byte, doc *fastjson.
 		})
 		return
 	}
+	if cd.lt.Parser.JSONRecords && doc != nil && doc.Type() == fastjson.TypeObject {
+		a.n++
+		rec, f := c.tryRecord(cd, t, c.jsonRecord(cd, doc), false)
+		if rec == nil {
+			a.fail(pending{raw: t, whole: true, f: f})
+			return
+		}
+		a.won = true
+		if single {
+			a.held = rec
+		} else {
+			c.onRec(rec)
+		}
+		return
+	}
 	st := &c.states[depth]
 	err := cd.text.Parse(t, func(raw []byte, obj *fastjson.Value) error {
 		a.n++
