@@ -30,8 +30,8 @@ type LogType struct {
 	// time, and a record with none of them is refused. EventTime is then
 	// the first. Nil for a single event_time.
 	EventTimes []string
-	Patterns  []Pattern
-	Normalize []NormalizeRule // sorted by Type, then declaration order
+	Patterns   []Pattern
+	Normalize  []NormalizeRule // sorted by Type, then declaration order
 
 	File string // where the definition came from ("builtin:cloudtrail.yaml" for embedded ones)
 	Line int
@@ -90,10 +90,11 @@ type ParserConfig struct {
 }
 
 // Pattern requires the value at Path to match a glob (fnmatch style, * and ?),
-// case-sensitively.
+// case-sensitively, or one of the Alternatives (log_patterns given a list).
 type Pattern struct {
-	Path []string
-	Glob string
+	Path         []string
+	Glob         string
+	Alternatives []string
 }
 
 // NormalizeRule says that the value at Path feeds normalized type Type,
@@ -254,13 +255,33 @@ func parseDefinition(file string, n *yaml.Node) (*LogType, []error) {
 	if d.LogPatterns.Kind == yaml.MappingNode {
 		for i := 0; i+1 < len(d.LogPatterns.Content); i += 2 {
 			k, v := d.LogPatterns.Content[i], d.LogPatterns.Content[i+1]
-			if _, err := path.Match(v.Value, ""); err != nil {
-				bad(v.Line, "%s: log_patterns: %q is not a valid glob", d.Name, v.Value)
+			globs := []*yaml.Node{v}
+			if v.Kind == yaml.SequenceNode {
+				globs = v.Content
 			}
-			lt.Patterns = append(lt.Patterns, Pattern{Path: splitPath(k.Value), Glob: v.Value})
+			if len(globs) == 0 {
+				bad(v.Line, "%s: log_patterns: %s has an empty list of globs", d.Name, k.Value)
+				continue
+			}
+			p := Pattern{Path: splitPath(k.Value)}
+			for _, g := range globs {
+				if g.Kind != yaml.ScalarNode {
+					bad(g.Line, "%s: log_patterns: %s must be a glob or a list of globs", d.Name, k.Value)
+					continue
+				}
+				if _, err := path.Match(g.Value, ""); err != nil {
+					bad(g.Line, "%s: log_patterns: %q is not a valid glob", d.Name, g.Value)
+				}
+				if p.Glob == "" {
+					p.Glob = g.Value
+				} else {
+					p.Alternatives = append(p.Alternatives, g.Value)
+				}
+			}
+			lt.Patterns = append(lt.Patterns, p)
 		}
 	} else if d.LogPatterns.Kind != 0 {
-		bad(d.LogPatterns.Line, "%s: log_patterns must be a map of field to glob", d.Name)
+		bad(d.LogPatterns.Line, "%s: log_patterns must be a map of field to glob (or list of globs)", d.Name)
 	}
 	if d.Normalize.Kind == yaml.MappingNode {
 		lt.Normalize = parseNormalize(lt, &d.Normalize, bad)
