@@ -72,6 +72,13 @@ type ParserConfig struct {
 	Header    bool     `yaml:"header"`    // csv: the first line names the columns
 	Columns   []string `yaml:"columns"`   // csv: column order (default: the declared fields in order)
 	Separator string   `yaml:"separator"` // kv: between key and value (default "=")
+	// csv: MinColumns > 0 accepts lines with at least that many columns
+	// instead of exactly the named ones (vendors that add columns in
+	// later versions): missing trailing columns are absent, and cells
+	// past the named columns are kept, joined with the delimiter, in the
+	// field named by Rest (without Rest such a line is refused).
+	MinColumns int    `yaml:"min_columns"`
+	Rest       string `yaml:"rest"`
 
 	// syslog
 	Format string `yaml:"format"` // rfc3164, rfc5424 or "" for either
