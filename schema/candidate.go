@@ -25,6 +25,15 @@ func (c *Classifier) candidate(lt *LogType) *candidate {
 		return cd
 	}
 	cd := &candidate{lt: lt, schema: compileObjSchema(lt.Fields), norm: compileNormalize(lt)}
+	for _, p := range lt.Patterns {
+		cd.schema.markKept(p.Path)
+	}
+	if lt.EventTime != "" {
+		cd.schema.markKept(splitPath(lt.EventTime))
+	}
+	for _, et := range lt.EventTimes {
+		cd.schema.markKept(splitPath(et))
+	}
 	if lt.Parser.Type == "json" {
 		cd.json, cd.perr = buildJSONParser(lt.Parser)
 	} else {

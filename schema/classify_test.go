@@ -124,6 +124,9 @@ func renderRecord(b *strings.Builder, r *Record) {
 	if r.Extras != "" {
 		fmt.Fprintf(b, "  (extras) %s\n", r.Extras)
 	}
+	if r.Demoted > 0 {
+		fmt.Fprintf(b, "  (demoted) %d wrong-typed value(s) kept in the extras\n", r.Demoted)
+	}
 	types := make([]string, 0, len(r.Normalized))
 	for k := range r.Normalized {
 		types = append(types, k)

@@ -46,6 +46,7 @@ func (c *Classifier) tryRecord(cd *candidate, raw []byte, obj *fastjson.Value, c
 	}
 	box, buf := c.build(cd, raw, canonRaw, xs, xe)
 	r := &box.rec
+	r.Demoted = c.co.demoted
 	if cd.evts != nil {
 		for _, p := range cd.evts {
 			if v := valueAt(r.Values, p); v.Kind == KindTimestamp {
