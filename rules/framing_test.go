@@ -9,8 +9,8 @@ import (
 )
 
 // TestPack_SyslogFramingDoesNotMatter: an sshd or sudo message fires the
-// same pack rules whether RFC 3164, an ISO-timestamp file format or RFC
-// 5424 (rsyslog's RSYSLOG_SyslogProtocol23Format, used for forwarding)
+// same pack rules whether RFC 3164, an ISO-timestamp file format,
+// journalctl's short-iso output or RFC 5424 (rsyslog's RSYSLOG_SyslogProtocol23Format, used for forwarding)
 // carried it, classified in auto mode over every built-in type.
 func TestPack_SyslogFramingDoesNotMatter(t *testing.T) {
 	set := loadPack(t)
@@ -28,6 +28,9 @@ func TestPack_SyslogFramingDoesNotMatter(t *testing.T) {
 		},
 		"iso file": func(prog, pid, msg string) string {
 			return "2024-03-03T12:00:01.123456+00:00 web01 " + prog + pid + ": " + msg
+		},
+		"journalctl short-iso-precise": func(prog, pid, msg string) string {
+			return "2024-03-03T12:00:01.123456+0000 web01 " + prog + pid + ": " + msg
 		},
 		"rfc5424": func(prog, pid, msg string) string {
 			p := strings.Trim(pid, "[]")
@@ -48,7 +51,7 @@ func TestPack_SyslogFramingDoesNotMatter(t *testing.T) {
 			prog, pid = head[:i], head[i:]
 		}
 		var want []string
-		for _, name := range []string{"rfc3164", "iso file", "rfc5424", "rfc5424 with sd and bom"} {
+		for _, name := range []string{"rfc3164", "iso file", "journalctl short-iso-precise", "rfc5424", "rfc5424 with sd and bom"} {
 			raw := frame[name](prog, pid, msg)
 			var got []string
 			err := cls.Classify([]byte(raw), schema.Input{Source: "test"}, func(r *schema.Record) {
