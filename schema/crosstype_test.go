@@ -102,3 +102,39 @@ func TestBuiltinLogTypes_NoTypeClaimsAnothersSamples(t *testing.T) {
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
+
+// TestBuiltinLogTypes_SamplesWithLogType classifies every sample with its
+// own type as the only candidate (as --log-type does): every record must
+// be accepted, as in auto mode.
+func TestBuiltinLogTypes_SamplesWithLogType(t *testing.T) {
+	reg := schema.Builtin()
+	dirs, err := os.ReadDir(samplesDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range dirs {
+		owner := typeOfTable(reg, d.Name())
+		if !d.IsDir() || owner == nil {
+			continue
+		}
+		files, err := os.ReadDir(filepath.Join(samplesDir, d.Name()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, f := range files {
+			payload, err := os.ReadFile(filepath.Join(samplesDir, d.Name(), f.Name()))
+			if err != nil {
+				t.Fatal(err)
+			}
+			n := 0
+			err = schema.NewClassifier(reg).Classify(payload, schema.Input{Source: "samples", Types: []*schema.LogType{owner}, IngestTime: sampleIngestTime},
+				func(*schema.Record) { n++ },
+				func(u *schema.Unclassified) {
+					t.Errorf("%s/%s with --log-type %s: unclassified: %s", d.Name(), f.Name(), owner.Name, u.Reason)
+				})
+			if err != nil || n == 0 {
+				t.Errorf("%s/%s: %d records, %v", d.Name(), f.Name(), n, err)
+			}
+		}
+	}
+}
