@@ -21,8 +21,11 @@ var sharedFormats = map[string][]string{
 	"syslog:rfc3164": {"linux:auth", "cisco:asa", "syslog:rfc5424", "pan:threat", "pan:traffic"},
 	"syslog:rfc5424": {"linux:auth"},
 	// nginx's default "combined" is Apache's Combined Log Format.
-	"nginx:access":  {"apache:access"},
-	"apache:access": {"nginx:access"},
+	// Squid's "combined" is Apache's Combined Log Format plus %Ss:%Sh,
+	// which the web server types read as trailing fields; squid:combined
+	// is tried first.
+	"apache:access": {"nginx:access", "squid:combined"},
+	"nginx:access":  {"apache:access", "squid:combined"},
 	// A VPC flow log with a header line in the default field order is a
 	// custom-format log that happens to choose the default fields.
 	"aws:vpc_flow_custom": {"aws:vpc_flow"},
