@@ -7,13 +7,12 @@ import (
 	"testing"
 )
 
-// TestDDL_Golden compares the Athena DDL and the DuckDB view of
-// cloudtrail:events with testdata/classify/ddl.
+// TestDDL_Golden compares the Athena DDL of cloudtrail:events with
+// testdata/classify/ddl (the DuckDB view's golden is in duckdb_test.go).
 func TestDDL_Golden(t *testing.T) {
 	ct := Builtin().Get("cloudtrail:events")
 	cases := map[string]string{
 		"cloudtrail_events.athena.sql": ct.AthenaDDL("streamalert", "s3://example-lake/parquet/cloudtrail_events"),
-		"cloudtrail_events.duckdb.sql": ct.DuckDBView("/var/lib/streamalert/lake/"),
 	}
 	for name, got := range cases {
 		golden := filepath.Join("testdata", "classify", "ddl", name)
@@ -74,7 +73,7 @@ normalize:
 		"  `addr` string,\n",
 		"  `doc` string,\n",
 		"  `tags` array<array<int>>,\n",
-		"  `obj` struct<sub_key:string,inner:struct<x:string>>,\n",
+		"  `obj` struct<sub_key:string,`inner`:struct<x:string>>,\n", // inner is reserved
 		"  `sa_event_time` timestamp,\n",
 		"  `sa_normalized` struct<ip_address:array<string>>,\n",
 		"  `sa_extras` string\n)\n",
@@ -89,14 +88,13 @@ normalize:
 	if n := strings.Count(ddl, "\n  `"); n != len(types[0].Columns()) {
 		t.Errorf("%d columns in the DDL, %d in the table", n, len(types[0].Columns()))
 	}
-	view := types[0].DuckDBView("/data/it's lake")
-	if want := `CREATE OR REPLACE VIEW "odd_names" AS SELECT * FROM read_parquet('/data/it''s lake/parquet/odd_names/*/*.parquet', hive_partitioning = true, union_by_name = true, hive_types_autocast = false);` + "\n"; view != want {
-		t.Errorf("view:\n%s\nwant:\n%s", view, want)
-	}
 }
 
 func TestStructMember(t *testing.T) {
-	for in, want := range map[string]string{"plain": "plain", "_x1": "_x1", "a-b": "`a-b`", "1a": "`1a`", "": "``", "a`b": "`a``b`"} {
+	// Athena's DDL parser refuses reserved words and a leading _ unquoted
+	// (deploy's TestAthenaDDL_HiveGrammar runs every table through it).
+	for in, want := range map[string]string{"plain": "plain", "_x1": "`_x1`", "_type": "`_type`", "a-b": "`a-b`", "1a": "`1a`", "": "``", "a`b": "`a``b`",
+		"user": "`user`", "time": "`time`", "start": "`start`", "end": "`end`", "rows": "`rows`", "authorization": "`authorization`", "username": "username", "type": "type"} {
 		if got := structMember(in); got != want {
 			t.Errorf("structMember(%q) = %s, want %s", in, got, want)
 		}

@@ -14,16 +14,17 @@ import (
 	"github.com/streamalert/streamalert/alerts"
 	"github.com/streamalert/streamalert/internal/config"
 	"github.com/streamalert/streamalert/internal/duration"
+	"github.com/streamalert/streamalert/realtime/serve"
 )
 
 // openStore opens the alert store of the data directory; while a serve
 // runs on it, it returns that serve's admin client instead (st nil).
-func (g *globals) openStore(data string) (cfg *config.Config, st *alerts.BoltStore, rc *adminClient, dir string, err error) {
+func (g *globals) openStore(data string) (cfg *config.Config, st *alerts.BoltStore, rc *serve.AdminClient, dir string, err error) {
 	if cfg, err = g.loadConfig(); err != nil {
 		return nil, nil, nil, "", err
 	}
 	dir = dataDir(data, cfg)
-	if rc = serveOn(dir); rc != nil {
+	if rc = serve.DialAdmin(dir); rc != nil {
 		return cfg, nil, rc, dir, nil
 	}
 	if st, err = alerts.OpenBolt(alerts.DefaultStorePath(dir)); err != nil {
@@ -102,7 +103,7 @@ func newAlertsCmd(g *globals) *cobra.Command {
 					if a.Merge != nil {
 						count = a.Merge.Count
 					}
-					fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%d\t%s\n", a.Created.Format(time.RFC3339), a.ID[:12], a.Rule, a.Severity, a.Status, count, clipText(a.Key, 50))
+					fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%d\t%s\n", a.Created.Format(time.RFC3339), a.ID[:12], a.Rule, a.Severity, a.Status, count, clipText(a.KeyText(), 60))
 				}
 				tw.Flush()
 			default:
@@ -188,9 +189,11 @@ func joinStatuses() string {
 	return strings.Join(s, ", ")
 }
 
+// clipText cuts s to at most n runes, ending a cut text with "...".
 func clipText(s string, n int) string {
-	if len(s) <= n {
+	r := []rune(s)
+	if len(r) <= n {
 		return s
 	}
-	return s[:n-3] + "..."
+	return string(r[:n-3]) + "..."
 }

@@ -1,10 +1,7 @@
 package main
 
 import (
-	"bytes"
 	"fmt"
-	"io"
-	"net/http"
 	"os"
 	"strings"
 	"time"
@@ -13,7 +10,7 @@ import (
 
 	"github.com/streamalert/streamalert/alerts"
 	"github.com/streamalert/streamalert/internal/config"
-	"github.com/streamalert/streamalert/realtime"
+	"github.com/streamalert/streamalert/realtime/serve"
 	"github.com/streamalert/streamalert/schema"
 )
 
@@ -39,13 +36,25 @@ running serve instead.`,
 				if logType != "" {
 					return fmt.Errorf("--log-type does not apply with --url: the server classifies by the source's log types")
 				}
-				return postFiles(cmd, cfg, url, source, token, args)
+				client, err := httpIngestClient(cfg, url, source, token)
+				if err != nil {
+					return err
+				}
+				return postFiles(cmd, cfg, args, func(payload []byte) (int, error) {
+					return client.Post(cmd.Context(), payload)
+				})
 			}
 			ctx := cmd.Context()
-			if rc := serveOn(dataDir(data, cfg)); rc != nil {
-				return fmt.Errorf("`streamalert serve` (pid %d) is running on data directory %s; load the files through it: streamalert ingest --url %s --source SOURCE FILE...", rc.info.PID, dataDir(data, cfg), rc.info.URL)
+			if rc := serve.DialAdmin(dataDir(data, cfg)); rc != nil {
+				// serve holds the data directory: the files go through it.
+				if source == "" {
+					return fmt.Errorf("`streamalert serve` (pid %d) is running on data directory %s and loads the files for you; name the source they come from: --source %s", rc.Info().PID, dataDir(data, cfg), strings.Join(sourceNames(cfg), " | --source "))
+				}
+				return postFiles(cmd, cfg, args, func(payload []byte) (int, error) {
+					return rc.Ingest(cmd.Context(), source, payload)
+				})
 			}
-			app, err := realtime.OpenApp(ctx, cfg, dataDir(data, cfg), realtime.AppOptions{Logger: nil})
+			app, err := serve.OpenApp(ctx, cfg, dataDir(data, cfg), serve.AppOptions{Logger: nil})
 			if err != nil {
 				return err
 			}
@@ -90,20 +99,13 @@ running serve instead.`,
 					payload = raw // let the classifier record it as unclassified, with the reason
 				}
 				var sent int64
-				err = realtime.Chunks(payload, 4<<20, func(chunk []byte) error {
-					for {
-						_, err := app.Runner.Submit(batchSource, time.Now().UTC(), chunk)
-						if err == realtime.ErrBusy {
-							time.Sleep(50 * time.Millisecond)
-							continue
-						}
-						if err != nil {
-							return err
-						}
-						sent += int64(len(chunk))
-						bar.set(done + sent*sizes[i]/int64(max(len(payload), 1)))
-						return nil
+				err = schema.SplitBatches(payload, schema.DefaultBatchBytes, func(chunk []byte) error {
+					if _, err := app.Runner.SubmitWait(ctx, batchSource, time.Now().UTC(), chunk); err != nil {
+						return err
 					}
+					sent += int64(len(chunk))
+					bar.set(done + sent*sizes[i]/int64(max(len(payload), 1)))
+					return nil
 				})
 				if err != nil {
 					app.Close(ctx)
@@ -132,17 +134,51 @@ running serve instead.`,
 	return cmd
 }
 
-// postFiles sends files to a running serve, in chunks, retrying 429/503.
-func postFiles(cmd *cobra.Command, cfg *config.Config, base, source, token string, files []string) error {
-	if source == "" {
-		source = "http"
-	}
-	if token == "" {
-		if s, ok := cfg.Source(source); ok {
-			token = s.Token
+// httpIngestClient posts to serve's HTTP route of source (default: the
+// first HTTP source), which must be an HTTP source: other sources are fed
+// through the admin API by running ingest where serve runs, without --url.
+func httpIngestClient(cfg *config.Config, base, source, token string) (*serve.IngestClient, error) {
+	var httpNames []string
+	for _, s := range cfg.Sources {
+		if s.Kind == "http" {
+			httpNames = append(httpNames, s.Name)
 		}
 	}
-	client := &http.Client{Timeout: 60 * time.Second}
+	if source == "" {
+		if len(httpNames) == 0 {
+			return nil, fmt.Errorf("--url posts to an HTTP source, and sources.yaml has none")
+		}
+		source = httpNames[0]
+	}
+	s, ok := cfg.Source(source)
+	switch {
+	case !ok:
+		return nil, fmt.Errorf("unknown source %q (sources.yaml has: %s)", source, strings.Join(sourceNames(cfg), ", "))
+	case s.Kind != "http":
+		suggest := "NAME"
+		if len(httpNames) > 0 {
+			suggest = httpNames[0]
+		}
+		return nil, fmt.Errorf("source %q is a %s source, and --url posts to serve's HTTP route, which takes HTTP sources only (here: %s); use --source %s, or run `streamalert ingest --source %s FILE...` without --url on the machine where serve runs",
+			source, s.Kind, strings.Join(httpNames, ", "), suggest, source)
+	}
+	if token == "" {
+		token = s.Token
+	}
+	return &serve.IngestClient{URL: base, Source: source, Token: token}, nil
+}
+
+// sourceNames lists the configured sources.
+func sourceNames(cfg *config.Config) []string {
+	var names []string
+	for _, s := range cfg.Sources {
+		names = append(names, s.Name)
+	}
+	return names
+}
+
+// postFiles sends each file, decompressed, to a running serve with post.
+func postFiles(cmd *cobra.Command, cfg *config.Config, files []string, post func(payload []byte) (int, error)) error {
 	accepted := 0
 	for _, f := range files {
 		raw, err := os.ReadFile(f)
@@ -153,27 +189,8 @@ func postFiles(cmd *cobra.Command, cfg *config.Config, base, source, token strin
 		if err != nil {
 			return fmt.Errorf("%s: %w", f, err)
 		}
-		err = realtime.Chunks(payload, 4<<20, func(chunk []byte) error {
-			for attempt := 0; ; attempt++ {
-				req, _ := http.NewRequestWithContext(cmd.Context(), "POST", strings.TrimRight(base, "/")+"/v1/ingest/"+source, bytes.NewReader(chunk))
-				req.Header.Set("Authorization", "Bearer "+token)
-				resp, err := client.Do(req)
-				if err != nil {
-					return err
-				}
-				body, _ := io.ReadAll(resp.Body)
-				resp.Body.Close()
-				switch {
-				case resp.StatusCode == http.StatusAccepted:
-					accepted += realtime.CountRecords(chunk)
-					return nil
-				case (resp.StatusCode == 429 || resp.StatusCode == 503) && attempt < 100:
-					time.Sleep(time.Second)
-				default:
-					return fmt.Errorf("%s: %s", resp.Status, strings.TrimSpace(string(body)))
-				}
-			}
-		})
+		n, err := post(payload)
+		accepted += n
 		if err != nil {
 			return fmt.Errorf("post %s: %w", f, err)
 		}

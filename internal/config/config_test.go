@@ -76,7 +76,6 @@ outputs:
   - slack:nowhere
 `,
 		"global.yaml":                 "prefix: acme\nlake: file://./lake\n  buffer: {}\n",
-		"hunts/bad.yaml":              "name: bad_hunt\ndescription: no sql here\n",
 		"rules/unknown_modifier.yaml": "name: unknown_modifier\nlogs: [nginx:access]\ndetection:\n  sel:\n    request|sounds_like: admin\n  condition: sel\n",
 	})
 	cfg, ps := LoadDir(dir)
@@ -86,7 +85,6 @@ outputs:
 		{File: "rules/bad_output.yaml", Line: 8},
 		{File: "sources.yaml", Line: 5},
 		{File: "rules/unknown_modifier.yaml", Line: 5},
-		{File: "hunts/bad.yaml", Line: 1},
 	}
 	text := got.Err()
 	for _, w := range want {
