@@ -17,7 +17,8 @@
 // or documents without a name key. Its name is its file name in
 // snake_case (the second and later rule documents of a file get _2, _3,
 // …); its logsource is mapped to log types through a table
-// (DefaultLogSources) that may also rename fields; status, level, tags,
+// (DefaultLogSources, data in logsources.yaml) that may also rename
+// fields; status, level, tags,
 // falsepositives, id, author, date and modified are kept. Multi-document
 // files may use action: global, reset and repeat. Correlation rules,
 // aggregations in conditions, the expand modifier and time-part modifiers
