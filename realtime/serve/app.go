@@ -248,7 +248,7 @@ func (a *App) digestLoop(ctx context.Context) {
 func (a *App) Serve(ctx context.Context, listen string, ready func(addr string)) error {
 	srcs := a.Sources
 	a.Start(ctx)
-	if err := a.startHunts(ctx, a.opts); err != nil {
+	if err := a.startHunts(ctx); err != nil {
 		a.Close(context.Background())
 		return err
 	}

@@ -71,9 +71,11 @@ const (
 )
 
 // startHunts resolves the hunts and the rules with a schedule and starts
-// their scheduler over the local lake. Over an s3:// lake serve runs none (the hunts Lambda runs them on
-// Athena). A config problem of the hunts is an error.
-func (a *App) startHunts(ctx context.Context, opts AppOptions) error {
+// their scheduler over the local lake; close (stopHunts) ends it, as it
+// ends the runner. Over an s3:// lake serve runs none (the hunts Lambda
+// runs them on Athena). A config problem of the hunts is an error.
+func (a *App) startHunts(ctx context.Context) error {
+	opts := a.opts
 	if opts.NoHunts {
 		return nil
 	}
