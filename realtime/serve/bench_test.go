@@ -31,7 +31,7 @@ func BenchmarkServeAlertLatency(b *testing.B) {
 	var mu sync.Mutex
 	sent := map[string]time.Time{}
 	var lat []time.Duration
-	app, err := OpenApp(ctx, cfg, data, AppOptions{NoOutputs: true, Logger: slog.New(slog.DiscardHandler),
+	app, err := OpenApp(ctx, cfg, data, AppOptions{NoOutputs: true, NoHunts: true, Logger: slog.New(slog.DiscardHandler), // the ingest path alone
 		OnAlerts: func(as []*alerts.Alert) {
 			now := time.Now()
 			mu.Lock()
