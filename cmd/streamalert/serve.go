@@ -35,7 +35,10 @@ func newServeCmd(g *globals) *cobra.Command {
 sources in sources.yaml), classifies them, writes every record to the
 Parquet lake, runs the rules and delivers alerts. An ingest is answered 202
 only once it is durably in the ingest log; after a crash, what was accepted
-is replayed. /healthz and /metrics (Prometheus) are served beside the API.`,
+is replayed. /healthz and /metrics (Prometheus) are served beside the API.
+Over a local lake it also runs the hunts and the rules with a schedule on
+DuckDB, each window once (missed windows once each after a restart), their
+runs in <data>/hunts (streamalert hunt history NAME).`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			cfg, err := g.loadConfig()
