@@ -93,7 +93,7 @@ func BenchmarkLoadCSV(b *testing.B) {
 				runtime.GC()
 				debug.FreeOSMemory()
 				var err error
-				s, err = LoadFile(path, "gen", 0, t0)
+				s, err = LoadFile(os.DirFS(filepath.Dir(path)), "gen.csv", path, "gen", 0, t0)
 				if err != nil {
 					b.Fatal(err)
 				}

@@ -5,7 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"os"
+	"io/fs"
 	"path/filepath"
 	"strings"
 	"time"
@@ -90,7 +90,8 @@ type Source struct {
 	// (used in error messages).
 	Name, Origin string
 	Format       Format
-	// ListType is the type of every value of a plain list.
+	// ListType is the type of every value of a plain list; 0 guesses the
+	// type of each value (Guess).
 	ListType Type
 	// Now is the load time.
 	Now time.Time
@@ -134,10 +135,12 @@ func ParseReader(s Source, r io.Reader) (*Set, error) {
 	return b.Set(s.Now), nil
 }
 
-// LoadFile reads an IOC file, choosing its format with DetectFormat. The
-// set is named name; listType is the type of a plain list's values.
-func LoadFile(path, name string, listType Type, now time.Time) (*Set, error) {
-	f, err := os.Open(path)
+// LoadFile reads an IOC file of fsys, choosing its format with
+// DetectFormat. The set is named name; listType is the type of a plain
+// list's values (0: each value's type is guessed, see Guess). origin is the
+// path shown in messages.
+func LoadFile(fsys fs.FS, path, origin, name string, listType Type, now time.Time) (*Set, error) {
+	f, err := fsys.Open(path)
 	if err != nil {
 		return nil, err
 	}
@@ -145,14 +148,14 @@ func LoadFile(path, name string, listType Type, now time.Time) (*Set, error) {
 	var head []byte
 	if strings.EqualFold(filepath.Ext(path), ".json") {
 		if head, err = io.ReadAll(f); err != nil {
-			return nil, fmt.Errorf("%s: %w", path, err)
+			return nil, fmt.Errorf("%s: %w", origin, err)
 		}
 	}
 	format, err := DetectFormat(path, head)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
+		return nil, fmt.Errorf("%s: %w", origin, err)
 	}
-	src := Source{Name: name, Origin: path, Format: format, ListType: listType, Now: now}
+	src := Source{Name: name, Origin: origin, Format: format, ListType: listType, Now: now}
 	if head != nil {
 		return Parse(src, head)
 	}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"path/filepath"
 	"strings"
 	"time"
 )
@@ -94,12 +95,10 @@ func parseExpiry(s string) (time.Time, error) {
 	return time.Time{}, fmt.Errorf("%q is neither an RFC 3339 time nor a date (YYYY-MM-DD)", s)
 }
 
-// parseList reads one value per line; blank lines and lines starting with
-// # are skipped, and text after " #" is a comment.
+// parseList reads one value per line of type t (0: guessed per value);
+// blank lines and lines starting with # are skipped, and text after " #"
+// is a comment.
 func parseList(b *Builder, origin string, in io.Reader, t Type) error {
-	if t == 0 {
-		return fmt.Errorf("%s: a plain list needs its IOC type set in intel.yaml (lists: {file: type})", origin)
-	}
 	sc := bufio.NewScanner(in)
 	sc.Buffer(make([]byte, 0, 1<<16), 1<<20)
 	line := 0
@@ -112,8 +111,16 @@ func parseList(b *Builder, origin string, in io.Reader, t Type) error {
 		if s == "" || s[0] == '#' {
 			continue
 		}
-		if err := b.Add(t, s, "", time.Time{}); err != nil {
-			return fmt.Errorf("%s:%d: %s: %w", origin, line, t, err)
+		typ := t
+		if typ == 0 {
+			g, err := Guess(s)
+			if err != nil {
+				return fmt.Errorf("%s:%d: %w (set the list's type in intel.yaml: lists: {%s: ip})", origin, line, err, filepath.Base(origin))
+			}
+			typ = g
+		}
+		if err := b.Add(typ, s, "", time.Time{}); err != nil {
+			return fmt.Errorf("%s:%d: %s: %w", origin, line, typ, err)
 		}
 	}
 	if err := sc.Err(); err != nil {

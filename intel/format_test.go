@@ -112,7 +112,7 @@ func TestParse_Errors(t *testing.T) {
 		{"bad ip", FormatCSV, 0, "type,value\n\nip,1.2.3.400\n", "f.csv:3: ip: \"1.2.3.400\" is not an IP address"},
 		{"bad expiry", FormatCSV, 0, "type,value,expires\nip,1.2.3.4,tomorrow\n", "f.csv:2: expires: \"tomorrow\""},
 		{"field count", FormatCSV, 0, "type,value\nip,1.2.3.4,x\n", "f.csv:2:"},
-		{"list without type", FormatList, 0, "1.2.3.4\n", "needs its IOC type"},
+		{"list without type", FormatList, 0, "1.2.3.4\nnot a value\n", "f.csv:2: \"not a value\" is no IP"},
 		{"bad list line", FormatList, IP, "# c\n1.2.3.4\nevil.example\n", "f.csv:3: ip: \"evil.example\" is not an IP address"},
 		{"not a bundle", FormatSTIX, 0, `{"type": "indicator"}`, "f.csv:1: STIX bundle: type is \"indicator\""},
 		{"bad pattern", FormatSTIX, 0, "{\"type\": \"bundle\", \"objects\": [\n{\"type\": \"indicator\", \"id\": \"indicator--1\", \"pattern\": \"[ipv4-addr:value = \"}]}",
