@@ -37,6 +37,12 @@ func (t *Table) Get(key string) (string, bool) {
 	return v, ok
 }
 
+// GetLower returns the value of a key already lowered with strings.ToLower.
+func (t *Table) GetLower(key string) (string, bool) {
+	v, ok := t.m[key]
+	return v, ok
+}
+
 // Each calls fn for every key (as written) and value, in file order.
 func (t *Table) Each(fn func(key, value string) bool) {
 	for _, k := range t.keys {

@@ -11,6 +11,7 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"github.com/streamalert/streamalert/intel"
 	"github.com/streamalert/streamalert/schema"
 )
 
@@ -32,6 +33,7 @@ type Matcher struct {
 	errs     map[string]*atomic.Int64
 	pool     sync.Pool
 	other    sync.Map // *schema.LogType → *typeMatcher, see typeFor
+	intel    intelRefs
 
 	// Logger receives run-time rule failures; nil means slog.Default().
 	Logger *slog.Logger
@@ -51,6 +53,10 @@ type Match struct {
 type MatchedField struct {
 	Field string
 	Value string
+	// IOC is the IOC an |ioc test found the value in (zero otherwise);
+	// Lookup the table entry an |lookup test found.
+	IOC    intel.Hit
+	Lookup LookupHit
 }
 
 // typeMatcher holds the compiled rules of one log type.
@@ -175,6 +181,7 @@ func (m *Matcher) Match(rec *schema.Record, fn func(*Rule, Match)) {
 		return
 	}
 	s.reset(rec, tm)
+	s.intel = &m.intel
 	cands := s.cands[:0]
 	for _, ix := range tm.index {
 		d := s.get(ix.slot)
@@ -236,6 +243,7 @@ type state struct {
 
 	lastLT *schema.LogType // the log type of the previous record
 	lastTM *typeMatcher
+	intel  *intelRefs
 }
 
 // maxKeptBuffer bounds the lowering buffer kept between records.
@@ -386,6 +394,8 @@ type leafNode struct {
 	nums    []float64           // OpEq on a numeric field: values that are numbers
 	texts   []string            // OpEq: values compared as text
 	c       int
+
+	iocTypes []intel.Type // OpIOC
 }
 
 func (n *leafNode) eval(s *state) bool { return n.match(s) >= 0 }
@@ -445,6 +455,8 @@ func (n *leafNode) matchValue(s *state, d *slotData, i int) bool {
 			}
 		}
 		return false
+	case OpIOC, OpLookup:
+		return n.intelHit(s, d, i, nil)
 	case OpRefEq, OpRefContains, OpRefStartsWith, OpRefEndsWith:
 		o := s.get(n.ref)
 		t := v.text
@@ -569,6 +581,9 @@ func collect(n node, s *state, out *[]MatchedField) {
 			}
 		default:
 			f.Value = d.vals[i].text
+			if n.leaf.Op == OpIOC || n.leaf.Op == OpLookup {
+				n.intelHit(s, d, i, &f)
+			}
 		}
 		for _, o := range *out {
 			if o == f {
@@ -664,6 +679,9 @@ func (c *compiler) compileLeaf(l *Leaf) *leafNode {
 			}
 		}
 	}
+	if l.Op == OpIOC {
+		n.iocTypes = l.IOCTypes()
+	}
 	n.c = leafCost(l, acc)
 	return n
 }
@@ -672,7 +690,7 @@ func (c *compiler) compileLeaf(l *Leaf) *leafNode {
 func leafCost(l *Leaf, a *accessor) int {
 	c := map[Op]int{OpExists: 1, OpEq: 2, OpStartsWith: 3, OpEndsWith: 3, OpGT: 3, OpGTE: 3,
 		OpLT: 3, OpLTE: 3, OpContains: 4, OpCIDR: 6, OpGlob: 8, OpRegex: 20,
-		OpRefEq: 6, OpRefContains: 8, OpRefStartsWith: 8, OpRefEndsWith: 8}[l.Op]
+		OpRefEq: 6, OpRefContains: 8, OpRefStartsWith: 8, OpRefEndsWith: 8, OpIOC: 10, OpLookup: 5}[l.Op]
 	if l.Op != OpEq {
 		c += len(l.Values) / 2
 	}
@@ -787,6 +805,7 @@ func (m Match) Values() map[string]any {
 			k = "keyword"
 		}
 		out[k] = f.Value
+		addIntelValues(out, f)
 	}
 	return out
 }

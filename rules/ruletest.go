@@ -10,6 +10,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/streamalert/streamalert/intel"
 	"github.com/streamalert/streamalert/schema"
 	"go.yaml.in/yaml/v3"
 )
@@ -178,6 +179,9 @@ type Tester struct {
 	// Rule, when set, limits the run to that rule's inline tests and to
 	// the events that name it, and compares only that rule.
 	Rule string
+	// IOCs and Lookups answer the |ioc and |lookup tests (nil: never).
+	IOCs    *intel.Store
+	Lookups *intel.Lookups
 }
 
 // Run runs every inline test of the set's rules (enabled or not), then
@@ -197,11 +201,13 @@ func (t *Tester) Run(events []TestEvent) []TestResult {
 		}
 		one := &Set{rules: []*Rule{r}, byName: map[string]*Rule{r.Name: r}}
 		m := newMatcher(one, true)
+		m.UseIntel(t.IOCs, t.Lookups)
 		for _, tc := range r.Tests {
 			out = append(out, t.runInline(cls, m, r, tc))
 		}
 	}
 	all := NewMatcher(t.Set)
+	all.UseIntel(t.IOCs, t.Lookups)
 	for _, ev := range events {
 		if t.Rule != "" && !containsString(ev.Rules, t.Rule) {
 			continue
