@@ -37,6 +37,8 @@ func (t *Table) Get(key string) (string, bool) {
 	return v, ok
 }
 
+func lower(s string) string { return strings.ToLower(s) }
+
 // GetLower returns the value of a key already lowered with strings.ToLower.
 func (t *Table) GetLower(key string) (string, bool) {
 	v, ok := t.m[key]
