@@ -230,7 +230,6 @@ func (s *IntelState) String() string {
 	return fmt.Sprintf("%d IOC sets (%d IOCs), %d feeds, %d lookup tables", len(s.Store.Sets()), n, len(s.Feeds), len(s.Lookups.Names()))
 }
 
-
 // addPlaced records an error that may start with "file:line: " or "file: ".
 func (ps *Problems) addPlaced(file string, err error) {
 	msg := err.Error()
