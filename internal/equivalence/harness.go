@@ -149,8 +149,11 @@ func Run(ctx context.Context, dir string, s Suite) (Report, error) {
 	for _, rec := range recs {
 		perType[rec.LogType.Name]++
 	}
-	if s.IOCs != nil || s.Lookups != nil {
-		types = append(types, intel.LakeTables(s.Lookups)...)
+	// The lookup tables the rules name: written ones have files, the
+	// others read as empty tables, as iocs does without a snapshot.
+	types = append(types, intel.LakeTables(s.Lookups)...)
+	for _, name := range set.LookupTables() {
+		types = append(types, intel.LookupTable(name))
 	}
 	eng, err := historical.Open(ctx, dir, types, historical.Options{Threads: 1})
 	if err != nil {
