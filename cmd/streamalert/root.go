@@ -52,6 +52,7 @@ and runs the same rules as SQL over history.`,
 		newBacktestCmd(g),
 		newLambdaCmd(g),
 		newDemoCmd(g),
+		newIntelCmd(g),
 	)
 	return root
 }
