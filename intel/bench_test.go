@@ -11,6 +11,9 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/streamalert/streamalert/internal/benchtest"
 )
 
 // generateCSV writes n IOCs in the CSV format: 40% IPv4 addresses, 10%
@@ -88,17 +91,21 @@ func BenchmarkLoadCSV(b *testing.B) {
 			b.SetBytes(int64(len(data)))
 			data = nil
 			var s *Set
+			var cpu time.Duration
 			for i := 0; i < b.N; i++ {
 				s = nil
 				runtime.GC()
 				debug.FreeOSMemory()
+				cpu0 := benchtest.CPUTime()
 				var err error
 				s, err = LoadFile(os.DirFS(filepath.Dir(path)), "gen.csv", path, "gen", 0, t0)
 				if err != nil {
 					b.Fatal(err)
 				}
+				cpu += benchtest.CPUTime() - cpu0
 			}
 			b.StopTimer()
+			b.ReportMetric(cpu.Seconds()/float64(b.N), "cpu-s/op")
 			debug.FreeOSMemory()
 			var with, without runtime.MemStats
 			runtime.ReadMemStats(&with)
@@ -148,6 +155,7 @@ func BenchmarkLookup(b *testing.B) {
 		vals := append(byType[t], miss[t]...)
 		b.Run(t.String(), func(b *testing.B) {
 			hits := 0
+			cpu0 := benchtest.CPUTime()
 			for i := 0; i < b.N; i++ {
 				v := vals[i%len(vals)]
 				if i%2 == 1 {
@@ -158,6 +166,7 @@ func BenchmarkLookup(b *testing.B) {
 				}
 			}
 			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "lookups/s")
+			b.ReportMetric(float64(b.N)/(benchtest.CPUTime()-cpu0).Seconds(), "lookups/cpu-s")
 			if hits == 0 {
 				b.Fatal("no hits")
 			}

@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"net/netip"
 	"slices"
-	"sort"
 )
 
 // u128 is an IPv6 address as a number.
@@ -57,6 +56,11 @@ type rangeIndex[K any] struct {
 	parent []int32 // -1 for none
 	meta   []meta
 	cmp    func(a, b K) int
+	// top gives the top 16 bits of a key; start[b] is the first range
+	// whose lo has top bits b or more, so a search looks at one bucket
+	// (a few entries for millions of ranges) instead of the whole array.
+	top   func(a K) uint32
+	start []uint32 // 1<<16 + 1 entries
 }
 
 // pending is a network waiting to be indexed.
@@ -100,12 +104,35 @@ func (r *rangeIndex[K]) build(ps []pending[K]) int {
 		}
 		stack = append(stack, int32(i))
 	}
+	r.start = make([]uint32, 1<<16+1)
+	j := 0
+	for b := 0; b <= 1<<16; b++ {
+		for j < n && r.top(r.lo[j]) < uint32(b) {
+			j++
+		}
+		r.start[b] = uint32(j)
+	}
 	return dups
 }
 
 // find returns the innermost live range containing a, or -1.
 func (r *rangeIndex[K]) find(a K, now uint32) int {
-	i := sort.Search(len(r.lo), func(i int) bool { return r.cmp(r.lo[i], a) > 0 }) - 1
+	if len(r.lo) == 0 {
+		return -1
+	}
+	// The last range starting at or before a: binary search in a's bucket;
+	// when none there, the last range before the bucket.
+	b := r.top(a)
+	lo, hi := int(r.start[b]), int(r.start[b+1])
+	for lo < hi {
+		m := int(uint(lo+hi) >> 1)
+		if r.cmp(r.lo[m], a) <= 0 {
+			lo = m + 1
+		} else {
+			hi = m
+		}
+	}
+	i := lo - 1
 	for i >= 0 {
 		if r.cmp(r.hi[i], a) >= 0 && r.meta[i].live(now) {
 			return i

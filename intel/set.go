@@ -122,32 +122,50 @@ type Hit struct {
 // Lookup looks a record value of type t up at time now; the value is
 // normalized first, and a value that is not of the type is not found.
 func (s *Set) Lookup(t Type, value string, now time.Time) (Hit, bool) {
-	n := unixSeconds(now)
+	q, ok := newQuery(t, value)
+	if !ok {
+		return Hit{}, false
+	}
+	return s.lookup(q, unixSeconds(now))
+}
+
+// query is a record value normalized for lookups, so that a store
+// normalizes it once for all its sets.
+type query struct {
+	t    Type
+	addr netip.Addr // IP
+	key  string     // the normalized domain, the hash bytes, or the text
+}
+
+func newQuery(t Type, value string) (query, bool) {
+	q := query{t: t}
 	switch t {
 	case IP:
 		a, ok := valueAddr(value)
-		if !ok {
-			return Hit{}, false
-		}
-		return s.lookupAddr(a, n)
+		q.addr = a
+		return q, ok
 	case Domain:
 		d, err := normalizeDomain(value)
-		if err != nil {
-			return Hit{}, false
-		}
-		return s.lookupDomain(d, n)
+		q.key = d
+		return q, err == nil
 	case MD5, SHA1, SHA256:
 		b, err := parseHash(t, value)
-		if err != nil {
-			return Hit{}, false
-		}
-		return s.lookupKey(t, string(b), n)
+		q.key = string(b)
+		return q, err == nil
 	}
 	v, err := Normalize(t, value)
-	if err != nil {
-		return Hit{}, false
+	q.key = v
+	return q, err == nil
+}
+
+func (s *Set) lookup(q query, now uint32) (Hit, bool) {
+	switch q.t {
+	case IP:
+		return s.lookupAddr(q.addr, now)
+	case Domain:
+		return s.lookupDomain(q.key, now)
 	}
-	return s.lookupKey(t, v, n)
+	return s.lookupKey(q.t, q.key, now)
 }
 
 func (s *Set) lookupAddr(a netip.Addr, now uint32) (Hit, bool) {
@@ -341,7 +359,9 @@ func (b *Builder) Set(loaded time.Time) *Set {
 	s := b.set
 	s.Loaded = loaded
 	s.v4.cmp = cmp.Compare[uint32]
+	s.v4.top = func(a uint32) uint32 { return a >> 16 }
 	s.v6.cmp = cmpU128
+	s.v6.top = func(a u128) uint32 { return uint32(a.hi >> 48) }
 	s.dups += s.v4.build(b.v4)
 	s.dups += s.v6.build(b.v6)
 	for _, tab := range s.str {

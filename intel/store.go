@@ -116,11 +116,15 @@ func (s *Store) Match(t Type, value string) (Hit, bool) {
 	if !snap.types[t] {
 		return Hit{}, false
 	}
-	now := s.now()
+	q, ok := newQuery(t, value)
+	if !ok {
+		return Hit{}, false
+	}
+	now := unixSeconds(s.now())
 	for _, set := range snap.sets {
-		if h, ok := set.Lookup(t, value, now); ok {
+		if h, ok := set.lookup(q, now); ok {
 			if snap.exclude != nil {
-				if _, ex := snap.exclude.Lookup(t, value, now); ex {
+				if _, ex := snap.exclude.lookup(q, now); ex {
 					return Hit{}, false
 				}
 			}
