@@ -17,6 +17,8 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awsconfig "github.com/aws/aws-sdk-go-v2/config"
+
+	"github.com/streamalert/streamalert/internal/duration"
 )
 
 // Output sends alerts to one configured destination, `service:descriptor`.
@@ -173,9 +175,12 @@ func NewOutput(o OutputConfig, secrets map[string]string, opts OutputOptions) (O
 		}
 	}
 	if t := env.settings["timeout"]; t != "" {
-		d, err := time.ParseDuration(t)
-		if err != nil || d <= 0 {
-			return nil, env.errorf("timeout %q is not a positive duration", t)
+		d, err := duration.Parse(t)
+		if err == nil && d <= 0 {
+			err = errors.New("it must be more than zero")
+		}
+		if err != nil {
+			return nil, env.errorf("timeout %q is not a positive duration (%v)", t, err)
 		}
 		env.timeout = d
 	}

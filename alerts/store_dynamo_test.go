@@ -12,6 +12,8 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+
+	"github.com/streamalert/streamalert/internal/testproc"
 )
 
 var (
@@ -22,12 +24,17 @@ var (
 	tableSeq     int
 )
 
-// TestMain stops the dynalite the tests started.
+// TestMain stops the dynalite the tests started and fails the run if any
+// process of its group outlived it.
 func TestMain(m *testing.M) {
 	code := m.Run()
 	if dynaliteCmd != nil && dynaliteCmd.Process != nil {
-		dynaliteCmd.Process.Kill()
+		testproc.Kill(dynaliteCmd)
 		dynaliteCmd.Wait()
+	}
+	if left := testproc.Orphans(); len(left) > 0 {
+		fmt.Fprintf(os.Stderr, "helper processes outlived the tests: %v\n", left)
+		code = 1
 	}
 	os.Exit(code)
 }
@@ -50,10 +57,12 @@ func startDynalite(t testing.TB) string {
 		port := ln.Addr().(*net.TCPAddr).Port
 		ln.Close()
 		dynaliteCmd = exec.Command(bin, "--port", fmt.Sprint(port), "--createTableMs", "0", "--deleteTableMs", "0", "--updateTableMs", "0")
+		testproc.Own(dynaliteCmd)
 		if err := dynaliteCmd.Start(); err != nil {
 			dynaliteErr = err
 			return
 		}
+		testproc.Started(dynaliteCmd)
 		addr := fmt.Sprintf("127.0.0.1:%d", port)
 		for range 100 {
 			if c, err := net.Dial("tcp", addr); err == nil {

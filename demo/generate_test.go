@@ -29,15 +29,11 @@ func testConfig(t testing.TB) (*config.Config, *schema.Registry, *rules.Set) {
 	if len(ps) > 0 {
 		t.Fatal(ps.Err())
 	}
-	reg, ps := cfg.LogTypes()
-	if len(ps) > 0 {
-		t.Fatal(ps.Err())
+	r, err := config.Resolve(cfg, config.Parts{Rules: true})
+	if err != nil {
+		t.Fatal(err)
 	}
-	set, ps := cfg.Rules(reg)
-	if len(ps) > 0 {
-		t.Fatal(ps.Err())
-	}
-	return cfg, reg, set
+	return cfg, r.Registry, r.Rules
 }
 
 func TestGenerate_SameSeedSameBytes(t *testing.T) {

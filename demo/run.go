@@ -19,7 +19,7 @@ import (
 	"github.com/streamalert/streamalert/historical"
 	"github.com/streamalert/streamalert/internal/config"
 	"github.com/streamalert/streamalert/queries"
-	"github.com/streamalert/streamalert/realtime"
+	"github.com/streamalert/streamalert/realtime/serve"
 	"github.com/streamalert/streamalert/rules"
 )
 
@@ -166,7 +166,7 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 
 	// Ingest: the batches go in as the sources would send them.
 	t0 = time.Now()
-	app, err := realtime.OpenApp(ctx, cfg, dir, realtime.AppOptions{Logger: log})
+	app, err := serve.OpenApp(ctx, cfg, dir, serve.AppOptions{Logger: log})
 	if err != nil {
 		return nil, fmt.Errorf("demo: %w", err)
 	}
@@ -295,7 +295,7 @@ func dataDir(dir string) (string, bool, error) {
 
 // ingest submits the batches as sources would, hour by hour, and waits
 // until everything is processed.
-func ingest(ctx context.Context, app *realtime.App, batches []Batch, progress func(done, total int64)) error {
+func ingest(ctx context.Context, app *serve.App, batches []Batch, progress func(done, total int64)) error {
 	// Only the runner: the alert loop of a server (closing merge groups,
 	// dispatching on a timer) is what App.Finish does once at the end.
 	app.Runner.Start(ctx)
@@ -327,16 +327,8 @@ func ingest(ctx context.Context, app *realtime.App, batches []Batch, progress fu
 	defer wg.Wait()
 	defer close(done)
 	for _, b := range batches {
-		for {
-			_, err := app.Runner.Submit(b.Source, time.Now().UTC(), b.Payload)
-			if errors.Is(err, realtime.ErrBusy) && ctx.Err() == nil {
-				time.Sleep(20 * time.Millisecond)
-				continue
-			}
-			if err != nil {
-				return fmt.Errorf("demo: submit %s batch of %s: %w", b.LogType, b.Hour.Format("15:04"), err)
-			}
-			break
+		if _, err := app.Runner.SubmitWait(ctx, b.Source, time.Now().UTC(), b.Payload); err != nil {
+			return fmt.Errorf("demo: submit %s batch of %s: %w", b.LogType, b.Hour.Format("15:04"), err)
 		}
 		if ctx.Err() != nil {
 			return ctx.Err()

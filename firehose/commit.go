@@ -11,6 +11,8 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+
+	"github.com/streamalert/streamalert/schema"
 )
 
 // Commits. A Lake with Options.Manual writes rows out only on Commit, and
@@ -56,7 +58,7 @@ func (l *Lake) Committed(ctx context.Context, after uint64) (map[uint64]map[stri
 	if !ok {
 		return nil, fmt.Errorf("firehose: lake %s cannot list its files", l.dest)
 	}
-	keys, err := ls.List(ctx, "parquet/")
+	keys, err := ls.List(ctx, schema.LakeRoot)
 	if err != nil {
 		return nil, err
 	}
@@ -74,18 +76,19 @@ func (l *Lake) Committed(ctx context.Context, after uint64) (map[uint64]map[stri
 	return out, nil
 }
 
-// parseCommitKey reads table and tag from "parquet/<table>/dt=…/<table>-c<tag>-….parquet".
+// parseCommitKey reads table and tag from a lake key (schema.ParseLakeKey)
+// whose file is named "<table>-c<tag>-….parquet".
 func parseCommitKey(key string) (table string, tag uint64, ok bool) {
-	parts := strings.Split(key, "/")
-	if len(parts) != 4 || parts[0] != "parquet" || !strings.HasSuffix(parts[3], ".parquet") {
+	f, err := schema.ParseLakeKey(key)
+	if err != nil {
 		return "", 0, false
 	}
-	table = parts[1]
-	rest, ok := strings.CutPrefix(parts[3], table+"-"+tagPrefix)
+	table = f.Table
+	rest, ok := strings.CutPrefix(f.Name, table+"-"+tagPrefix)
 	if !ok || len(rest) < 21 || rest[20] != '-' {
 		return "", 0, false
 	}
-	tag, err := strconv.ParseUint(rest[:20], 10, 64)
+	tag, err = strconv.ParseUint(rest[:20], 10, 64)
 	if err != nil {
 		return "", 0, false
 	}

@@ -189,7 +189,7 @@ func (l *Lake) arrival(t time.Time) string {
 	// Records come in arrival order, so the hour rarely changes: its name
 	// is made once per hour, not per record.
 	if h := t.Unix() / 3600; h != l.lastHour || l.lastDT == "" {
-		l.lastHour, l.lastDT = h, t.UTC().Format("2006-01-02-15")
+		l.lastHour, l.lastDT = h, schema.PartitionOf(t)
 	}
 	return l.lastDT
 }
@@ -298,8 +298,8 @@ func (l *Lake) finishTagged(b *buffer, tag string) (*file, error) {
 		return nil, fmt.Errorf("firehose: table %s: %w", b.t.name, err)
 	}
 	now := l.opts.Now().UTC()
-	name := b.t.name + "-" + tag + now.Format("2006-01-02-15-04-05") + "-" + randomHex(8) + ".parquet"
-	return &file{key: "parquet/" + b.t.name + "/dt=" + b.dt + "/" + name, buf: b.fw.out, rows: b.fw.rows}, nil
+	name := b.t.name + "-" + tag + now.Format("2006-01-02-15-04-05") + "-" + randomHex(8)
+	return &file{key: schema.LakeKey(b.t.name, b.dt, name), buf: b.fw.out, rows: b.fw.rows}, nil
 }
 
 // store puts files; those that fail are kept for the next flush.

@@ -66,7 +66,7 @@ func nilIfEmpty(s string) any {
 	return s
 }
 
-func hourOf(t time.Time) string { return t.UTC().Format("2006-01-02-15") }
+func hourOf(t time.Time) string { return schema.PartitionOf(t) }
 
 // readTable returns the rows of a log type's lake table ordered by record
 // id, with the dt partition as the last column. It reads through the DuckDB

@@ -42,7 +42,7 @@ func TestBuiltinTables_DDL(t *testing.T) {
 	var b strings.Builder
 	for _, lt := range []*schema.LogType{Unclassified, Alerts} {
 		b.WriteString(lt.AthenaDDL("streamalert", "s3://lake-bucket/parquet/"+lt.Table()+"/"))
-		b.WriteString(lt.DuckDBView("/var/lib/streamalert/lake"))
+		b.WriteString(lt.DuckDBView("/var/lib/streamalert/lake") + "\n")
 		b.WriteString("\n")
 	}
 	const golden = "testdata/tables.ddl.golden"

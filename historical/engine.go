@@ -55,6 +55,7 @@ type Engine struct {
 	conn  *sql.Conn
 	types []*schema.LogType
 	every time.Duration
+	views map[string]string // table → the statement that made its view
 
 	mu     sync.Mutex // held while a statement runs, until its Result is finished
 	closed bool
@@ -143,12 +144,27 @@ func (e *Engine) setup(ctx context.Context, opts Options, tmp string) error {
 }
 
 func (e *Engine) createViews(ctx context.Context) error {
+	if e.views == nil {
+		e.views = make(map[string]string, len(e.types))
+	}
 	for _, lt := range e.types {
-		if err := createView(ctx, e.conn, e.lake, lt); err != nil {
+		stmt, err := createView(ctx, e.conn, e.lake, lt)
+		if err != nil {
 			return err
 		}
+		e.views[lt.Table()] = stmt
 	}
 	return nil
+}
+
+// View returns the statement that made a table's view, as the engine
+// executed it when it opened or last refreshed (see
+// schema.LogType.DuckDBViewOver), and whether the table has a view.
+func (e *Engine) View(table string) (string, bool) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	stmt, ok := e.views[table]
+	return stmt, ok
 }
 
 // Refresh recreates the views, so that tables whose first files arrived

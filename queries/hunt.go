@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/streamalert/streamalert/internal/duration"
 )
 
 // Hunt is a scheduled SQL query over the lake, one YAML document in the
@@ -157,9 +159,12 @@ func parseHunt(file string, n *yaml.Node) (*Hunt, []error) {
 			case "sql":
 				h.SQL = strings.TrimSpace(v.Value)
 			case "schedule":
-				d, err := ParseDuration(v.Value)
-				if err != nil || d <= 0 {
-					bad(v.Line, "schedule %q: want how often the hunt runs, e.g. 15m, 1h, 1d", v.Value)
+				d, err := duration.Parse(v.Value)
+				if err == nil && d <= 0 {
+					err = errors.New("it must be more than zero")
+				}
+				if err != nil {
+					bad(v.Line, "schedule %q: want how often the hunt runs, e.g. 15m, 1h, 1d (%v)", v.Value, err)
 					continue
 				}
 				h.Schedule = d
@@ -263,9 +268,9 @@ func (h *Hunt) Render(d Dialect, start, end time.Time, overrides map[string]stri
 		name := placeholder.FindStringSubmatch(m)[1]
 		switch name {
 		case HuntStart:
-			return timestampLiteral(d, start)
+			return d.timestampLiteral(start)
 		case HuntEnd:
-			return timestampLiteral(d, end)
+			return d.timestampLiteral(end)
 		}
 		v, ok := vals[name]
 		if !ok {
@@ -323,16 +328,6 @@ func sqlLiteral(v any) string {
 		return strings.ToUpper(strconv.FormatBool(x))
 	}
 	return Literal(fmt.Sprint(v))
-}
-
-// timestampLiteral renders a window bound comparable with sa_event_time:
-// TIMESTAMPTZ in DuckDB, TIMESTAMP (UTC) in Athena.
-func timestampLiteral(d Dialect, t time.Time) string {
-	s := t.UTC().Format("2006-01-02 15:04:05.000000")
-	if d == DuckDB {
-		return "TIMESTAMPTZ '" + s + "+00'"
-	}
-	return "TIMESTAMP '" + s + "'"
 }
 
 // Window returns the window a run of the hunt at now reads: the schedule

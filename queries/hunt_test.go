@@ -51,6 +51,8 @@ func TestParseHunts_Problems(t *testing.T) {
 		{"no sql", "name: x\nschedule: 1h\n", "hunt x has no sql"},
 		{"no schedule", "name: x\nsql: SELECT 1\n", "hunt x has no schedule"},
 		{"bad schedule", "name: x\nschedule: often\nsql: SELECT 1\n", "a.yaml:2: schedule \"often\""},
+		{"zero schedule", "name: x\nschedule: 0s\nsql: SELECT 1\n", "a.yaml:2: schedule \"0s\": want how often the hunt runs, e.g. 15m, 1h, 1d (it must be more than zero)"},
+		{"negative schedule", "name: x\nschedule: -1h\nsql: SELECT 1\n", "cannot be negative"},
 		{"unknown key", "name: x\nschedule: 1h\nsql: SELECT 1\nowner: me\n", "a.yaml:4: unknown key \"owner\""},
 		{"unknown placeholder", "name: x\nschedule: 1h\nsql: SELECT {{nope}}\n", "a.yaml:3: sql uses {{nope}}"},
 		{"broken placeholder", "name: x\nschedule: 1h\nsql: SELECT {{ 1 }}\n", "a.yaml:3: sql has a {{ … }}"},

@@ -3,6 +3,7 @@ package queries
 import (
 	"strconv"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/streamalert/streamalert/rules"
@@ -105,4 +106,16 @@ func likePattern(g rules.Glob) string {
 // like renders x LIKE pattern with the backslash escape.
 func like(x, pattern string) string {
 	return x + " LIKE " + quote(pattern) + ` ESCAPE '\'`
+}
+
+// timestampLiteral renders t (UTC, microseconds) as a timestamp literal
+// comparable with sa_event_time: TIMESTAMP WITH TIME ZONE in DuckDB (the
+// lake stores UTC-adjusted timestamps), TIMESTAMP in Athena (Glue's
+// timestamp is without zone, in UTC).
+func (d Dialect) timestampLiteral(t time.Time) string {
+	s := t.UTC().Format("2006-01-02 15:04:05.000000")
+	if d == DuckDB {
+		return "TIMESTAMPTZ '" + s + "+00'"
+	}
+	return "TIMESTAMP '" + s + "'"
 }

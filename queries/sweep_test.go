@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/streamalert/streamalert/internal/sqlgrammar"
 )
 
 var sweepRange = TimeRange{From: time.Date(2024, 5, 1, 0, 0, 0, 0, time.UTC), To: time.Date(2024, 8, 1, 0, 0, 0, 0, time.UTC)}
@@ -35,7 +37,6 @@ func TestCompileSweep_PairsPerLogType(t *testing.T) {
 // TestAthena_SweepTrinoGrammar checks the Athena sweep of every log type
 // that has one.
 func TestAthena_SweepTrinoGrammar(t *testing.T) {
-	script := trinoChecker(t)
 	reg := testRegistry(t)
 	var stmts, names []string
 	for _, lt := range reg.All() {
@@ -47,7 +48,7 @@ func TestAthena_SweepTrinoGrammar(t *testing.T) {
 			stmts, names = append(stmts, sw.SQL), append(names, lt.Name)
 		}
 	}
-	for i, errs := range validateTrino(t, script, stmts) {
+	for i, errs := range sqlgrammar.Check(t, sqlgrammar.Trino, stmts) {
 		if len(errs) > 0 {
 			t.Errorf("%s: Athena sweep does not parse as Trino: %+v\n%s", names[i], errs, stmts[i])
 		}

@@ -81,35 +81,3 @@ func ParseTime(s string) (time.Time, error) {
 	}
 	return time.Time{}, fmt.Errorf("time %q: want RFC 3339 (2024-05-01T10:00:00Z) or a date (2024-05-01)", s)
 }
-
-// ParseDuration reads a duration for --since: Go durations (90m, 36h) and
-// days or weeks (7d, 2w).
-func ParseDuration(s string) (time.Duration, error) {
-	s = strings.TrimSpace(s)
-	if n, unit := strings.TrimRight(s, "dw"), strings.TrimLeft(s, "0123456789"); n != s && (unit == "d" || unit == "w") {
-		var days int
-		if _, err := fmt.Sscanf(n, "%d", &days); err == nil && days >= 0 {
-			if unit == "w" {
-				days *= 7
-			}
-			return time.Duration(days) * 24 * time.Hour, nil
-		}
-	}
-	d, err := time.ParseDuration(s)
-	if err != nil || d < 0 {
-		return 0, fmt.Errorf("duration %q: want e.g. 7d, 2w, 36h or 90m", s)
-	}
-	return d, nil
-}
-
-// timestampLiteral renders t (UTC, microseconds) as a timestamp literal
-// comparable with sa_event_time: TIMESTAMP WITH TIME ZONE in DuckDB (the
-// lake stores UTC-adjusted timestamps), TIMESTAMP in Athena (Glue's
-// timestamp is without zone, in UTC).
-func (d Dialect) timestampLiteral(t time.Time) string {
-	s := t.UTC().Format("2006-01-02 15:04:05.000000")
-	if d == DuckDB {
-		return "TIMESTAMPTZ '" + s + "+00'"
-	}
-	return "TIMESTAMP '" + s + "'"
-}

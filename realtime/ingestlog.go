@@ -139,7 +139,7 @@ func (l *IngestLog) roll() error {
 	if err != nil {
 		return fmt.Errorf("ingest log: %w", err)
 	}
-	if err := syncDir(l.dir); err != nil {
+	if err := SyncDir(l.dir); err != nil {
 		return err
 	}
 	l.f, l.segSize = f, 0
@@ -240,7 +240,7 @@ func (l *IngestLog) Checkpoint(seq uint64) error {
 		err = os.Rename(tmp, p)
 	}
 	if err == nil {
-		err = syncDir(l.dir)
+		err = SyncDir(l.dir)
 	}
 	if err != nil {
 		return fmt.Errorf("ingest log checkpoint: %w", err)
@@ -399,7 +399,9 @@ func readCheckpoint(p string) (uint64, error) {
 	return n, nil
 }
 
-func syncDir(dir string) error {
+// SyncDir fsyncs a directory, so that files created or renamed in it
+// survive a crash (the ingest log's segments, the Kinesis checkpoints).
+func SyncDir(dir string) error {
 	d, err := os.Open(dir)
 	if err != nil {
 		return err

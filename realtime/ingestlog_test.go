@@ -2,7 +2,6 @@ package realtime
 
 import (
 	"bytes"
-	"context"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -162,30 +161,4 @@ func BenchmarkIngestLogAppend(b *testing.B) {
 			}
 		}
 	})
-}
-
-func TestRunner_RefusesWhenPendingBytesAreFull(t *testing.T) {
-	cfg := testConfig(t)
-	app, err := OpenApp(context.Background(), cfg, t.TempDir(), AppOptions{NoOutputs: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer app.Close(context.Background())
-	app.Runner.cfg.MaxPendingBytes = 1000
-	// Not started: nothing is processed, so accepted bytes stay pending.
-	big := bytes.Repeat([]byte("x"), 600)
-	if _, err := app.Runner.Submit("http", time.Now(), big); err != nil {
-		t.Fatalf("first batch refused: %v", err)
-	}
-	if _, err := app.Runner.Submit("http", time.Now(), big); err != ErrBusy {
-		t.Fatalf("second batch over the byte bound: err %v, want ErrBusy", err)
-	}
-	if _, err := app.Runner.Submit("http", time.Now(), big[:300]); err != nil {
-		t.Fatalf("a batch within the bound refused: %v", err)
-	}
-	app.Start(context.Background())
-	app.Runner.Drain()
-	if _, err := app.Runner.Submit("http", time.Now(), big); err != nil {
-		t.Fatalf("refused after the queue drained: %v", err)
-	}
 }

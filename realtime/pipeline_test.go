@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/streamalert/streamalert/alerts"
+	"github.com/streamalert/streamalert/internal/schematest"
 	"github.com/streamalert/streamalert/rules"
 	"github.com/streamalert/streamalert/schema"
 )
@@ -41,7 +42,7 @@ func TestWorker_AlertStoreFailureRetriesMatchesNotLakeWrites(t *testing.T) {
 	al := &flakyAlerter{failures: 2}
 	p := New(Config{Registry: reg, Rules: set, Lake: lake, Alerter: al})
 	w := p.NewWorker()
-	payload := cloudTrailRecord(1, "StopLogging") + "\n" + cloudTrailRecord(2, "DescribeInstances") + "\n"
+	payload := schematest.CloudTrailRecord(1, "StopLogging") + "\n" + schematest.CloudTrailRecord(2, "DescribeInstances") + "\n"
 	_, err := w.Process(context.Background(), Batch{Seq: 1, Source: "t", Received: time.Now(), Payload: []byte(payload)}, nil)
 	if !errors.Is(err, ErrAlerts) {
 		t.Fatalf("Process err = %v, want ErrAlerts", err)

@@ -23,8 +23,8 @@ detection:
   condition: sel
 outputs: [slack:security, pagerduty:oncall]
 merge_by_keys: [user.name]
-merge_window: 2h
-dedup_period: 1d
+merge_window: 1h30m
+dedup_period: 2w
 threshold: 3
 staged: true
 staged_until: 2030-01-02
@@ -51,7 +51,7 @@ tests:
 	if got := r.LogTypeNames(); strings.Join(got, ",") != "test:events,test:other" {
 		t.Errorf("logs: prefix test resolved to %v", got)
 	}
-	if r.MergeWindow != 2*time.Hour || r.DedupPeriod != 24*time.Hour || !r.StagedUntil.Equal(time.Date(2030, 1, 2, 0, 0, 0, 0, time.UTC)) {
+	if r.MergeWindow != 90*time.Minute || r.DedupPeriod != 14*24*time.Hour || !r.StagedUntil.Equal(time.Date(2030, 1, 2, 0, 0, 0, 0, time.UTC)) {
 		t.Errorf("durations/time: %v %v %v", r.MergeWindow, r.DedupPeriod, r.StagedUntil)
 	}
 	if r.Context["team"] != "sec" || len(r.Outputs) != 2 || r.MergeByKeys[0] != "user.name" {
@@ -110,6 +110,8 @@ func TestLoadErrors(t *testing.T) {
 		{"bad severity", head + "  sel:\n    name: a\n  condition: sel\nseverity: urgent\n", 7, "must be one of info, low, medium, high, critical"},
 		{"merge keys without window", head + "  sel:\n    name: a\n  condition: sel\nmerge_by_keys: [name]\n", 7, "merge_by_keys needs a merge_window"},
 		{"bad duration", head + "  sel:\n    name: a\n  condition: sel\ndedup_period: soon\n", 7, `"soon" is not a duration`},
+		{"negative duration", head + "  sel:\n    name: a\n  condition: sel\ndedup_period: -1h\n", 7, "dedup_period: \"-1h\" is not a duration: a duration cannot be negative"},
+		{"fractional duration", head + "  sel:\n    name: a\n  condition: sel\nmerge_by_keys: [name]\nmerge_window: 1.5h\n", 8, "numbers must be whole"},
 		{"bad output", head + "  sel:\n    name: a\n  condition: sel\noutputs: [slack]\n", 7, "must look like service:descriptor"},
 		{"unknown datatype", "name: t\ndatatypes: [ipaddr]\ndetection:\n  sel:\n    name: a\n  condition: sel\n", 2, `"ipaddr" is not a normalized type`},
 		{"unknown normalized field", head + "  sel:\n    normalized.ipaddr: a\n  condition: sel\n", 5, `"ipaddr" is not a normalized type`},

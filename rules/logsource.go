@@ -4,6 +4,10 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/streamalert/streamalert/internal/yamlnode"
 )
 
 // LogSourceMapping maps a Sigma logsource to log types. Every non-empty
@@ -122,4 +126,33 @@ func mapLogSource(table []LogSourceMapping, s LogSource, reg LogTypes) ([]string
 	}
 	sort.Strings(names)
 	return names, fields, nil
+}
+
+// parseLogSource reads a rule's logsource map.
+func parseLogSource(n *yaml.Node) (*LogSource, error) {
+	if n.Kind != yaml.MappingNode {
+		return nil, fmt.Errorf("must be a map of category, product and service")
+	}
+	ls := &LogSource{}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := n.Content[i].Value, n.Content[i+1]
+		s, err := yamlnode.String(v)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %v", k, err)
+		}
+		switch k {
+		case "category":
+			ls.Category = s
+		case "product":
+			ls.Product = s
+		case "service":
+			ls.Service = s
+		case "definition":
+			ls.Definition = s
+		}
+	}
+	if ls.Category == "" && ls.Product == "" && ls.Service == "" {
+		return nil, fmt.Errorf("needs a category, product or service")
+	}
+	return ls, nil
 }

@@ -10,9 +10,11 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/streamalert/streamalert/intel"
-	"github.com/streamalert/streamalert/schema"
 	"go.yaml.in/yaml/v3"
+
+	"github.com/streamalert/streamalert/intel"
+	"github.com/streamalert/streamalert/internal/yamlnode"
+	"github.com/streamalert/streamalert/schema"
 )
 
 // TestEvent is one case of a test-event file (conf/rules/tests/**): a
@@ -91,14 +93,14 @@ func ParseTestEvents(file string, data []byte) ([]TestEvent, []error) {
 		var doc yaml.Node
 		if err := dec.Decode(&doc); err != nil {
 			if !errors.Is(err, io.EOF) {
-				bad(yamlErrLine(err), "bad YAML/JSON: %s", yamlErrMsg(err))
+				bad(yamlnode.ErrLine(err), "bad YAML/JSON: %s", yamlnode.ErrText(err))
 			}
 			break
 		}
 		if len(doc.Content) == 0 {
 			continue
 		}
-		root := resolveAlias(doc.Content[0])
+		root := yamlnode.Resolve(doc.Content[0])
 		nodes := []*yaml.Node{root}
 		if root.Kind == yaml.SequenceNode {
 			nodes = root.Content
@@ -125,20 +127,20 @@ func parseTestEvent(file string, n *yaml.Node, bad func(int, string, ...any)) (T
 		var err error
 		switch k.Value {
 		case "description":
-			ev.Description, err = scalarString(v)
+			ev.Description, err = yamlnode.String(v)
 		case "log_type", "log":
-			ev.LogType, err = scalarString(v)
+			ev.LogType, err = yamlnode.String(v)
 		case "source":
-			ev.Source, err = scalarString(v)
+			ev.Source, err = yamlnode.String(v)
 		case "service":
 			// StreamAlert's transport (kinesis, s3, …): not needed here.
 		case "record", "data":
 			haveRecord = true
 			ev.Record, err = recordPayload(v)
 		case "trigger_rules", "rules", "expect_rules":
-			ev.Rules, err = stringList(v)
+			ev.Rules, err = yamlnode.Strings(v)
 		case "classify_only":
-			ev.ClassifyOnly, err = boolValue(v)
+			ev.ClassifyOnly, err = yamlnode.Bool(v)
 		default:
 			err = fmt.Errorf("unknown key (want description, log_type, source, record, trigger_rules, classify_only)")
 		}

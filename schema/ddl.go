@@ -36,7 +36,7 @@ func (t *LogType) AthenaDDL(database, location string) string {
 		{"projection.dt.interval", "1"},
 		{"projection.dt.interval.unit", "HOURS"},
 		{"projection.dt.range", "NOW-5YEARS,NOW"},
-		{"storage.location.template", location + "dt=${dt}/"},
+		{"storage.location.template", location + PartitionFolder("${dt}")},
 	}
 	for i, p := range props {
 		sep := ","
@@ -103,27 +103,3 @@ func hiveString(s string) string {
 	s = strings.ReplaceAll(s, `\`, `\\`)
 	return "'" + strings.ReplaceAll(s, `'`, `\'`) + "'"
 }
-
-// DuckDBView returns the DuckDB statement that makes the log type's lake
-// table queryable as a view over its Parquet files under lakeDir
-// (<lakeDir>/parquet/<table>/dt=…/*.parquet), with the dt partition read
-// from the folder names and columns matched by name across files.
-func (t *LogType) DuckDBView(lakeDir string) string {
-	switch trimmed := strings.TrimRight(lakeDir, "/"); {
-	case lakeDir == "":
-		lakeDir = "."
-	case trimmed == "":
-		lakeDir = "" // the root: the glob starts with /parquet
-	default:
-		lakeDir = trimmed
-	}
-	glob := lakeDir + "/parquet/" + t.Table() + "/*/*.parquet"
-	return fmt.Sprintf("CREATE OR REPLACE VIEW %s AS SELECT * FROM read_parquet(%s, hive_partitioning = true, union_by_name = true, hive_types_autocast = false);\n",
-		sqlIdent(t.Table()), sqlString(glob))
-}
-
-// sqlIdent double-quotes an SQL identifier.
-func sqlIdent(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"` }
-
-// sqlString quotes an SQL string literal, doubling single quotes.
-func sqlString(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }

@@ -23,8 +23,9 @@ import (
 	"testing"
 
 	"github.com/streamalert/streamalert/alerts"
+	"github.com/streamalert/streamalert/internal/lambdapack"
 	"github.com/streamalert/streamalert/internal/lambdatest"
-	"github.com/streamalert/streamalert/realtime"
+	"github.com/streamalert/streamalert/realtime/lambdafn"
 )
 
 // moduleRoot is the checkout the binaries are built from.
@@ -57,7 +58,7 @@ func TestLambdaBinaries_LinkNoDuckDB(t *testing.T) {
 			t.Fatalf("go list %v: %v", env, err)
 		}
 		deps := strings.Fields(string(out))
-		for _, want := range []string{"github.com/streamalert/streamalert/cmd/lambda/classifier", "github.com/streamalert/streamalert/cmd/lambda/alerts", "github.com/streamalert/streamalert/realtime"} {
+		for _, want := range []string{"github.com/streamalert/streamalert/cmd/lambda/classifier", "github.com/streamalert/streamalert/cmd/lambda/alerts", "github.com/streamalert/streamalert/realtime/lambdafn"} {
 			if !slices.Contains(deps, want) {
 				t.Fatalf("go list %v does not list %s: is the pattern right?", env, want)
 			}
@@ -70,19 +71,73 @@ func TestLambdaBinaries_LinkNoDuckDB(t *testing.T) {
 	}
 }
 
+// TestClassifierLambda_LinksNoSQL: the classifier function links no SQL
+// compiler (queries), no engine (historical) and no DuckDB. Config
+// validation that needs them (hunts) lives in a package it does not import.
+func TestClassifierLambda_LinksNoSQL(t *testing.T) {
+	cmd := exec.Command(lambdatest.GoCommand(t), "list", "-deps", "-tags", "lambda.norpc", "./cmd/lambda/classifier")
+	cmd.Dir = moduleRoot(t)
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("go list: %v", err)
+	}
+	deps := strings.Fields(string(out))
+	if !slices.Contains(deps, "github.com/streamalert/streamalert/internal/config") {
+		t.Fatalf("go list does not list internal/config: is the pattern right?\n%s", out)
+	}
+	const mod = "github.com/streamalert/streamalert/"
+	for _, d := range deps {
+		for _, banned := range []string{mod + "queries", mod + "historical", mod + "internal/config/hunts"} {
+			if d == banned || strings.HasPrefix(d, banned+"/") {
+				t.Errorf("the classifier function depends on %s", d)
+			}
+		}
+		if strings.Contains(d, "duckdb") {
+			t.Errorf("the classifier function depends on %s", d)
+		}
+	}
+}
+
+// TestLambdaEvents_OnlyInTheLambdaPackage: no library package but
+// realtime/lambdafn sees aws-lambda-go's event types; the mains only hand
+// events to it.
+func TestLambdaEvents_OnlyInTheLambdaPackage(t *testing.T) {
+	cmd := exec.Command(lambdatest.GoCommand(t), "list", "-f", "{{.ImportPath}} {{join .Imports \" \"}}", "./...")
+	cmd.Dir = moduleRoot(t)
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("go list: %v", err)
+	}
+	const mod = "github.com/streamalert/streamalert/"
+	seen := false
+	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		fields := strings.Fields(line)
+		if !slices.Contains(fields[1:], "github.com/aws/aws-lambda-go/events") {
+			continue
+		}
+		seen = true
+		if pkg := fields[0]; pkg != mod+"realtime/lambdafn" && !strings.HasPrefix(pkg, mod+"cmd/lambda/") {
+			t.Errorf("%s imports aws-lambda-go/events", pkg)
+		}
+	}
+	if !seen {
+		t.Fatal("no package imports aws-lambda-go/events: is the pattern right?")
+	}
+}
+
 // packageFunctions builds both functions for this machine's architecture
 // with the packaging code and unzips their bootstrap executables.
 func packageFunctions(t *testing.T) map[string]string {
 	t.Helper()
 	out := t.TempDir()
-	zips, err := realtime.PackageLambdas(context.Background(), realtime.LambdaPackageOptions{
+	zips, err := lambdapack.Package(context.Background(), lambdapack.Options{
 		Out: out, Archs: []string{runtime.GOARCH}, Src: moduleRoot(t), Go: lambdatest.GoCommand(t)})
 	if err != nil {
 		t.Fatal(err)
 	}
 	bins := map[string]string{}
-	for _, fn := range realtime.LambdaFunctions {
-		path := filepath.Join(out, realtime.LambdaZipName(fn, runtime.GOARCH))
+	for _, fn := range lambdapack.Functions {
+		path := filepath.Join(out, lambdapack.ZipName(fn, runtime.GOARCH))
 		if !slices.Contains(zips, path) {
 			t.Fatalf("zips %v, want %s", zips, path)
 		}
@@ -172,8 +227,8 @@ func TestEmulator_ClassifierThenAlerts(t *testing.T) {
 	s3 := lambdatest.FakeS3(t, lambdatest.S3Objects(t))
 	bins := packageFunctions(t)
 	env := append(lambdatest.AWSEnv(map[string]string{"S3": s3.URL, "FIREHOSE": fh.URL, "DYNAMODB": ddb}),
-		realtime.EnvConfigS3+"=s3://"+lambdatest.ConfigBucket+"/"+lambdatest.ConfigKey,
-		realtime.EnvS3PathStyle+"=true")
+		lambdafn.EnvConfigS3+"=s3://"+lambdatest.ConfigBucket+"/"+lambdatest.ConfigKey,
+		lambdafn.EnvS3PathStyle+"=true")
 
 	classifier := lambdatest.StartRIE(t, bins["classifier"], env...)
 	invoke := func(name string, event []byte) string {
@@ -242,19 +297,19 @@ func TestEmulator_ClassifierThenAlerts(t *testing.T) {
 	}
 	hook := newWebhook(t, "k3y")
 	secrets, _ := json.Marshal(map[string]map[string]string{"webhook:soc": {"url": hook.URL, "signing_key": "k3y"}})
-	alertsFn := lambdatest.StartRIE(t, bins["alerts"], append(env, realtime.EnvOutputSecrets+"="+string(secrets))...)
-	var res realtime.AlertsResult
+	alertsFn := lambdatest.StartRIE(t, bins["alerts"], append(env, lambdafn.EnvOutputSecrets+"="+string(secrets))...)
+	var res lambdafn.AlertsResult
 	body, fnOK := alertsFn.Invoke(t, lambdatest.Event(t, "dynamodb_stream", "__ALERT_ID__", pending[0].ID))
 	if err := json.Unmarshal(body, &res); !fnOK || err != nil {
 		t.Fatalf("alerts on the stream event: %s (%v)", body, err)
 	}
 	// One alert at once from the stream, then the other four and the alert
 	// merged from the two access keys.
-	if res.Trigger != realtime.EventDynamoDB || res.Streamed.Sent != 1 || res.Tick.Merged != 1 || res.Dispatch.Sent != 5 {
+	if res.Trigger != lambdafn.EventDynamoDB || res.Streamed.Sent != 1 || res.Tick.Merged != 1 || res.Dispatch.Sent != 5 {
 		t.Errorf("stream pass %s", body)
 	}
 	body, fnOK = alertsFn.Invoke(t, lambdatest.Event(t, "schedule"))
-	if err := json.Unmarshal(body, &res); !fnOK || err != nil || res.Trigger != realtime.EventSchedule || res.Dispatch.Alerts != 0 {
+	if err := json.Unmarshal(body, &res); !fnOK || err != nil || res.Trigger != lambdafn.EventSchedule || res.Dispatch.Alerts != 0 {
 		t.Errorf("scheduled pass: %s (%v)", body, err)
 	}
 	alertsFn.Stop()

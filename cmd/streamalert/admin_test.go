@@ -13,7 +13,7 @@ import (
 	"time"
 
 	"github.com/streamalert/streamalert/alerts"
-	"github.com/streamalert/streamalert/realtime"
+	"github.com/streamalert/streamalert/realtime/serve"
 )
 
 // TestAlertCommands_WhileServeRuns runs the real `serve` command, posts a
@@ -57,13 +57,13 @@ staged: true
 	served := make(chan error, 1)
 	go func() { served <- root.ExecuteContext(ctx) }()
 
-	var info realtime.AdminInfo
+	var info serve.AdminInfo
 	waitUntil(t, "serve's admin file", func() bool {
 		var err error
-		info, err = realtime.ReadAdminInfo(data)
+		info, err = serve.ReadAdminInfo(data)
 		return err == nil
 	})
-	if st, err := os.Stat(realtime.AdminFile(data)); err != nil || st.Mode().Perm() != 0o600 {
+	if st, err := os.Stat(serve.AdminFile(data)); err != nil || st.Mode().Perm() != 0o600 {
 		t.Fatalf("admin file mode: %v %v", st, err)
 	}
 	event := `{"eventVersion":"1.08","eventTime":"2026-05-01T10:00:00Z","eventSource":"cloudtrail.amazonaws.com","eventName":"StopLogging","awsRegion":"us-east-1","sourceIPAddress":"198.51.100.7","userAgent":"aws-cli/2","userIdentity":{"type":"IAMUser","arn":"arn:aws:iam::111122223333:user/mallory","accountId":"111122223333","userName":"mallory"},"requestParameters":{"name":"main-trail"},"eventID":"00000000-0000-4000-8000-000000000001","eventType":"AwsApiCall","recipientAccountId":"111122223333"}`
@@ -152,7 +152,7 @@ staged: true
 	if err := <-served; err != nil && err != context.Canceled {
 		t.Fatalf("serve: %v", err)
 	}
-	if _, err := os.Stat(realtime.AdminFile(data)); !os.IsNotExist(err) {
+	if _, err := os.Stat(serve.AdminFile(data)); !os.IsNotExist(err) {
 		t.Fatalf("admin file left after serve stopped: %v", err)
 	}
 	if after := listAlerts(); len(after) != 1 || after[0].ID != id {

@@ -13,16 +13,18 @@ import (
 
 	"github.com/streamalert/streamalert/alerts"
 	"github.com/streamalert/streamalert/internal/config"
+	"github.com/streamalert/streamalert/internal/duration"
+	"github.com/streamalert/streamalert/realtime/serve"
 )
 
 // openStore opens the alert store of the data directory; while a serve
 // runs on it, it returns that serve's admin client instead (st nil).
-func (g *globals) openStore(data string) (cfg *config.Config, st *alerts.BoltStore, rc *adminClient, dir string, err error) {
+func (g *globals) openStore(data string) (cfg *config.Config, st *alerts.BoltStore, rc *serve.AdminClient, dir string, err error) {
 	if cfg, err = g.loadConfig(); err != nil {
 		return nil, nil, nil, "", err
 	}
 	dir = dataDir(data, cfg)
-	if rc = serveOn(dir); rc != nil {
+	if rc = serve.DialAdmin(dir); rc != nil {
 		return cfg, nil, rc, dir, nil
 	}
 	if st, err = alerts.OpenBolt(alerts.DefaultStorePath(dir)); err != nil {
@@ -62,7 +64,7 @@ func newAlertsCmd(g *globals) *cobra.Command {
 			}
 			f := alerts.Filter{Rule: rule}
 			if since != "" {
-				d, err := config.ParseDuration(since)
+				d, err := duration.Parse(since)
 				if err != nil {
 					return fmt.Errorf("--since: %w", err)
 				}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"log/slog"
 	"os"
 	"sort"
 	"strings"
@@ -13,8 +12,9 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/streamalert/streamalert/alerts"
 	"github.com/streamalert/streamalert/historical"
+	"github.com/streamalert/streamalert/internal/config"
+	"github.com/streamalert/streamalert/internal/duration"
 	"github.com/streamalert/streamalert/queries"
 	"github.com/streamalert/streamalert/realtime"
 	"github.com/streamalert/streamalert/rules"
@@ -46,7 +46,7 @@ func timeRange(since, from, to string) (queries.TimeRange, error) {
 	if since == "" {
 		since = "7d"
 	}
-	d, err := queries.ParseDuration(since)
+	d, err := duration.Parse(since)
 	if err != nil {
 		return queries.TimeRange{}, fmt.Errorf("--since: %w", err)
 	}
@@ -92,14 +92,11 @@ func newRulesSQLCmd(g *globals) *cobra.Command {
 
 // openEngine opens the DuckDB engine over the config's local lake.
 func (g *globals) openEngine(ctx context.Context, data string) (*historical.Engine, *schema.Registry, error) {
-	cfg, err := g.loadConfig()
+	r, err := g.resolve(config.Parts{})
 	if err != nil {
 		return nil, nil, err
 	}
-	reg, ps := cfg.LogTypes()
-	if len(ps) > 0 {
-		return nil, nil, fmt.Errorf("log types:\n%w", ps.Err())
-	}
+	cfg, reg := r.Config, r.Registry
 	lake, ok := cfg.Global.LocalLake(dataDir(data, cfg))
 	if !ok {
 		return nil, nil, fmt.Errorf("the lake is %s: query it with Athena; the embedded engine reads a local (file://) lake", cfg.Global.Lake)
@@ -248,7 +245,7 @@ prints one object per match (rule, log_type, record_id), comparable with
 }
 
 // printBacktest prints the per-rule report, with the alerts the matches
-// would have made (through a processor on a throw-away store).
+// would have made (historical.WouldAlert).
 func printBacktest(cmd *cobra.Command, set *rules.Set, results []historical.RuleResult) error {
 	w := cmd.OutOrStdout()
 	ctx := cmd.Context()
@@ -263,26 +260,10 @@ func printBacktest(cmd *cobra.Command, set *rules.Set, results []historical.Rule
 		}
 		total += r.Matches
 		bytes += r.BytesScanned
-		wouldAlert, err := 0, error(nil)
+		wouldAlert := 0
 		if rule := set.Get(r.Rule); rule != nil && len(r.Records) > 0 {
-			info := realtime.RuleInfo(rule)
-			info.Staged = false
-			// Lake rows are keyed by column names (lower-case, sanitized):
-			// the merge keys must name them the same way.
-			keys := make([]string, len(info.MergeByKeys))
-			for i, k := range info.MergeByKeys {
-				parts := strings.Split(k, ".")
-				for j, p := range parts {
-					parts[j] = schema.ColumnName(p)
-				}
-				keys[i] = strings.Join(parts, ".")
-			}
-			info.MergeByKeys = keys
-			ms := make([]alerts.Match, len(r.Records))
-			for i, m := range r.Records {
-				ms[i] = alerts.Match{Rule: info, LogType: m.LogType, RecordID: m.RecordID, EventTime: m.EventTime, Record: m.Record}
-			}
-			if wouldAlert, err = wouldAlerts(ctx, ms); err != nil {
+			var err error
+			if wouldAlert, err = historical.WouldAlert(ctx, realtime.RuleInfo(rule), r.Records); err != nil {
 				return err
 			}
 		}
@@ -306,23 +287,4 @@ func printBacktest(cmd *cobra.Command, set *rules.Set, results []historical.Rule
 	}
 	fmt.Fprintf(w, "\n%d rules, %d matches, %s scanned (Athena: $%.4f)\n", len(results), total, byteSize(bytes), historical.AthenaCostUSD(bytes))
 	return nil
-}
-
-// wouldAlerts runs matches through an alert processor on a throw-away
-// store, closing every merge window, and counts the alerts a person would
-// have seen: neither held back (threshold, dedup) nor folded into a merge.
-func wouldAlerts(ctx context.Context, ms []alerts.Match) (int, error) {
-	st := alerts.NewMemoryStore()
-	proc, err := alerts.NewProcessor(alerts.ProcessorConfig{Store: st, Log: slog.New(slog.DiscardHandler), StagingPeriod: -1, MergeSettle: -1})
-	if err != nil {
-		return 0, err
-	}
-	if _, err := proc.Process(ctx, ms); err != nil {
-		return 0, err
-	}
-	if _, err := proc.Settle(ctx); err != nil {
-		return 0, err
-	}
-	seen, err := st.List(ctx, alerts.Filter{Status: []alerts.Status{alerts.StatusPending, alerts.StatusDelivered, alerts.StatusFailed, alerts.StatusStaged}})
-	return len(seen), err
 }

@@ -1,10 +1,7 @@
 package main
 
 import (
-	"bytes"
 	"fmt"
-	"io"
-	"net/http"
 	"os"
 	"strings"
 	"time"
@@ -13,7 +10,7 @@ import (
 
 	"github.com/streamalert/streamalert/alerts"
 	"github.com/streamalert/streamalert/internal/config"
-	"github.com/streamalert/streamalert/realtime"
+	"github.com/streamalert/streamalert/realtime/serve"
 	"github.com/streamalert/streamalert/schema"
 )
 
@@ -42,10 +39,10 @@ running serve instead.`,
 				return postFiles(cmd, cfg, url, source, token, args)
 			}
 			ctx := cmd.Context()
-			if rc := serveOn(dataDir(data, cfg)); rc != nil {
-				return fmt.Errorf("`streamalert serve` (pid %d) is running on data directory %s; load the files through it: streamalert ingest --url %s --source SOURCE FILE...", rc.info.PID, dataDir(data, cfg), rc.info.URL)
+			if rc := serve.DialAdmin(dataDir(data, cfg)); rc != nil {
+				return fmt.Errorf("`streamalert serve` (pid %d) is running on data directory %s; load the files through it: streamalert ingest --url %s --source SOURCE FILE...", rc.Info().PID, dataDir(data, cfg), rc.Info().URL)
 			}
-			app, err := realtime.OpenApp(ctx, cfg, dataDir(data, cfg), realtime.AppOptions{Logger: nil})
+			app, err := serve.OpenApp(ctx, cfg, dataDir(data, cfg), serve.AppOptions{Logger: nil})
 			if err != nil {
 				return err
 			}
@@ -90,20 +87,13 @@ running serve instead.`,
 					payload = raw // let the classifier record it as unclassified, with the reason
 				}
 				var sent int64
-				err = realtime.Chunks(payload, 4<<20, func(chunk []byte) error {
-					for {
-						_, err := app.Runner.Submit(batchSource, time.Now().UTC(), chunk)
-						if err == realtime.ErrBusy {
-							time.Sleep(50 * time.Millisecond)
-							continue
-						}
-						if err != nil {
-							return err
-						}
-						sent += int64(len(chunk))
-						bar.set(done + sent*sizes[i]/int64(max(len(payload), 1)))
-						return nil
+				err = schema.SplitBatches(payload, schema.DefaultBatchBytes, func(chunk []byte) error {
+					if _, err := app.Runner.SubmitWait(ctx, batchSource, time.Now().UTC(), chunk); err != nil {
+						return err
 					}
+					sent += int64(len(chunk))
+					bar.set(done + sent*sizes[i]/int64(max(len(payload), 1)))
+					return nil
 				})
 				if err != nil {
 					app.Close(ctx)
@@ -132,7 +122,7 @@ running serve instead.`,
 	return cmd
 }
 
-// postFiles sends files to a running serve, in chunks, retrying 429/503.
+// postFiles sends files to a running serve.
 func postFiles(cmd *cobra.Command, cfg *config.Config, base, source, token string, files []string) error {
 	if source == "" {
 		source = "http"
@@ -142,7 +132,7 @@ func postFiles(cmd *cobra.Command, cfg *config.Config, base, source, token strin
 			token = s.Token
 		}
 	}
-	client := &http.Client{Timeout: 60 * time.Second}
+	client := &serve.IngestClient{URL: base, Source: source, Token: token}
 	accepted := 0
 	for _, f := range files {
 		raw, err := os.ReadFile(f)
@@ -153,27 +143,8 @@ func postFiles(cmd *cobra.Command, cfg *config.Config, base, source, token strin
 		if err != nil {
 			return fmt.Errorf("%s: %w", f, err)
 		}
-		err = realtime.Chunks(payload, 4<<20, func(chunk []byte) error {
-			for attempt := 0; ; attempt++ {
-				req, _ := http.NewRequestWithContext(cmd.Context(), "POST", strings.TrimRight(base, "/")+"/v1/ingest/"+source, bytes.NewReader(chunk))
-				req.Header.Set("Authorization", "Bearer "+token)
-				resp, err := client.Do(req)
-				if err != nil {
-					return err
-				}
-				body, _ := io.ReadAll(resp.Body)
-				resp.Body.Close()
-				switch {
-				case resp.StatusCode == http.StatusAccepted:
-					accepted += realtime.CountRecords(chunk)
-					return nil
-				case (resp.StatusCode == 429 || resp.StatusCode == 503) && attempt < 100:
-					time.Sleep(time.Second)
-				default:
-					return fmt.Errorf("%s: %s", resp.Status, strings.TrimSpace(string(body)))
-				}
-			}
-		})
+		n, err := client.Post(cmd.Context(), payload)
+		accepted += n
 		if err != nil {
 			return fmt.Errorf("post %s: %w", f, err)
 		}

@@ -331,10 +331,11 @@ Athena's).`,
 			if err != nil {
 				return err
 			}
-			reg, ps := cfg.LogTypes()
-			if len(ps) > 0 {
-				return fmt.Errorf("log types:\n%w", ps.Err())
+			res, err := config.Resolve(cfg, config.Parts{})
+			if err != nil {
+				return err
 			}
+			reg := res.Registry
 			if printSQL {
 				for _, lt := range reg.All() {
 					sw, ok, err := queries.Options{}.CompileSweep(lt, d, rng)

@@ -5,7 +5,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/streamalert/streamalert/realtime"
+	"github.com/streamalert/streamalert/internal/lambdapack"
 )
 
 func newLambdaCmd(g *globals) *cobra.Command {
@@ -26,7 +26,7 @@ the Go toolchain and runs go build in --src: a checkout of streamalert or a
 module that requires it.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			zips, err := realtime.PackageLambdas(cmd.Context(), realtime.LambdaPackageOptions{
+			zips, err := lambdapack.Package(cmd.Context(), lambdapack.Options{
 				Out: out, Functions: functions, Archs: archs, Src: src, Log: cmd.ErrOrStderr()})
 			for _, z := range zips {
 				fmt.Fprintln(cmd.OutOrStdout(), z)
@@ -35,8 +35,8 @@ module that requires it.`,
 		},
 	}
 	pkg.Flags().StringVar(&out, "out", "dist", "directory the zips are written to")
-	pkg.Flags().StringSliceVar(&archs, "arch", realtime.LambdaArchitectures, "architectures: arm64, amd64")
-	pkg.Flags().StringSliceVar(&functions, "function", realtime.LambdaFunctions, "functions to build")
+	pkg.Flags().StringSliceVar(&archs, "arch", lambdapack.Architectures, "architectures: arm64, amd64")
+	pkg.Flags().StringSliceVar(&functions, "function", lambdapack.Functions, "functions to build")
 	pkg.Flags().StringVar(&src, "src", ".", "directory to run go build in (the streamalert checkout)")
 	cmd.AddCommand(pkg)
 	return cmd

@@ -15,12 +15,11 @@ import (
 
 	"github.com/streamalert/streamalert/alerts"
 	"github.com/streamalert/streamalert/internal/config"
-	"github.com/streamalert/streamalert/realtime"
 )
 
 // newDispatcher builds the configured outputs with their stored secrets.
 func newDispatcher(cfg *config.Config, st alerts.Store, dir string) (*alerts.Dispatcher, error) {
-	outs, errs := alerts.BuildOutputs(realtime.OutputConfigs(cfg, dir), alerts.OpenCredentials(dir), alerts.OutputOptions{})
+	outs, errs := alerts.BuildOutputs(cfg.OutputConfigs(dir), alerts.OpenCredentials(dir), alerts.OutputOptions{})
 	for _, e := range errs {
 		fmt.Fprintln(os.Stderr, "warning:", e)
 	}
@@ -63,7 +62,7 @@ func newOutputsCmd(g *globals) *cobra.Command {
 			dir := dataDir(data, cfg)
 			tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 			fmt.Fprintln(tw, "OUTPUT\tSERVICE\tREADY\tSECRETS SET\tMISSING\tPROBLEM")
-			for _, s := range alerts.StatusOf(realtime.OutputConfigs(cfg, dir), alerts.OpenCredentials(dir)) {
+			for _, s := range alerts.StatusOf(cfg.OutputConfigs(dir), alerts.OpenCredentials(dir)) {
 				fmt.Fprintf(tw, "%s\t%s\t%v\t%s\t%s\t%s\n", s.Name, s.Service, s.Ready, strings.Join(s.SecretsSet, ","), strings.Join(s.SecretsMissing, ","), s.Problem)
 			}
 			return tw.Flush()

@@ -8,17 +8,18 @@ import (
 
 	"github.com/streamalert/streamalert/alerts"
 	"github.com/streamalert/streamalert/realtime"
+	"github.com/streamalert/streamalert/realtime/serve"
 )
 
 // openProcessor opens the alert store and a processor over it, with the
 // config's rules known to it; while a serve runs on the data directory, it
 // returns that serve's admin client instead (p and st nil).
-func (g *globals) openProcessor(cmd *cobra.Command, data string) (*alerts.Processor, *alerts.BoltStore, *adminClient, error) {
+func (g *globals) openProcessor(cmd *cobra.Command, data string) (*alerts.Processor, *alerts.BoltStore, *serve.AdminClient, error) {
 	cfg, _, set, err := g.ruleSet()
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	if rc := serveOn(dataDir(data, cfg)); rc != nil {
+	if rc := serve.DialAdmin(dataDir(data, cfg)); rc != nil {
 		return nil, nil, rc, nil
 	}
 	st, err := alerts.OpenBolt(alerts.DefaultStorePath(dataDir(data, cfg)))

@@ -86,12 +86,21 @@ func (g *globals) setupLogging(w io.Writer) error {
 	return nil
 }
 
-// loadConfig resolves and loads the configuration, failing on any problem.
+// loadConfig finds and loads the configuration, failing on any problem.
 func (g *globals) loadConfig() (*config.Config, error) {
-	cfg, ps := config.Resolve(g.configDir)
+	cfg, ps := config.Find(g.configDir)
 	if len(ps) > 0 {
 		ps.Sort()
 		return nil, fmt.Errorf("config has problems (run `streamalert validate`):\n%w", ps.Err())
 	}
 	return cfg, nil
+}
+
+// resolve loads the configuration and builds its running objects.
+func (g *globals) resolve(parts config.Parts) (*config.Resolved, error) {
+	cfg, err := g.loadConfig()
+	if err != nil {
+		return nil, err
+	}
+	return config.Resolve(cfg, parts)
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -29,20 +30,11 @@ func newRulesCmd(g *globals) *cobra.Command {
 
 // ruleSet loads the config, its log types and the rules that run.
 func (g *globals) ruleSet() (*config.Config, *schema.Registry, *rules.Set, error) {
-	cfg, err := g.loadConfig()
+	r, err := g.resolve(config.Parts{Rules: true})
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	reg, ps := cfg.LogTypes()
-	if len(ps) > 0 {
-		return nil, nil, nil, fmt.Errorf("log type definitions have problems:\n%w", ps.Err())
-	}
-	set, ps := cfg.Rules(reg)
-	if len(ps) > 0 {
-		ps.Sort()
-		return nil, nil, nil, fmt.Errorf("rules have problems (run `streamalert rules validate`):\n%w", ps.Err())
-	}
-	return cfg, reg, set, nil
+	return r.Config, r.Registry, r.Rules, nil
 }
 
 // namedRule returns the config's rule called name with the log types, or
@@ -167,28 +159,30 @@ func newRulesValidateCmd(g *globals) *cobra.Command {
 		Use:   "validate [FILE...]",
 		Short: "Check the config's rules, or just the named rule files",
 		RunE: func(cmd *cobra.Command, args []string) error {
-			cfg, err := g.loadConfig()
-			if err != nil {
-				return err
-			}
-			reg, ps := cfg.LogTypes()
-			if len(ps) > 0 {
-				return fmt.Errorf("log type definitions have problems:\n%w", ps.Err())
-			}
 			var n int
 			var problems []string
 			if len(args) > 0 {
-				set, errs := rules.LoadFiles(args, reg)
+				r, err := g.resolve(config.Parts{})
+				if err != nil {
+					return err
+				}
+				set, errs := rules.LoadFiles(args, r.Registry)
 				n = set.Len()
 				for _, e := range errs {
 					problems = append(problems, e.Error())
 				}
 			} else {
-				set, ps := cfg.Rules(reg)
-				n = set.Len()
-				ps.Sort()
-				for _, p := range ps {
-					problems = append(problems, p.String())
+				r, err := g.resolve(config.Parts{Rules: true})
+				var pe *config.ProblemsError
+				switch {
+				case errors.As(err, &pe):
+					for _, p := range pe.Problems {
+						problems = append(problems, p.String())
+					}
+				case err != nil:
+					return err
+				default:
+					n = r.Rules.Len()
 				}
 			}
 			for _, p := range problems {
@@ -212,42 +206,18 @@ func newRulesTestCmd(g *globals) *cobra.Command {
 		Short: "Run every rule's inline tests and the test-event files, through the classifier",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			cfg, reg, set, err := g.ruleSet()
+			r, err := g.resolve(config.All)
 			if err != nil {
 				return err
 			}
+			reg, set, events := r.Registry, r.Rules, r.TestEvents
 			if only != "" && set.Get(only) == nil {
 				return fmt.Errorf("unknown rule %q", only)
 			}
-			events, ps := cfg.TestEvents()
-			if len(ps) > 0 {
-				return fmt.Errorf("test events have problems:\n%w", ps.Err())
-			}
-			if cfg.Global.Rules.Pack {
-				packEvents, errs := rules.PackTestEvents()
-				if len(errs) > 0 {
-					return fmt.Errorf("pack test events: %v", errs[0])
-				}
-				// A pack event that names a rule the config disabled
-				// cannot pass; it is left out, not failed.
-				for _, ev := range packEvents {
-					ok := true
-					for _, name := range ev.Rules {
-						ok = ok && set.Get(name) != nil
-					}
-					if ok {
-						events = append(events, ev)
-					}
-				}
-			}
 			t := &rules.Tester{Set: set, Registry: reg, Rule: only,
 				SourceTypes: func(name string) ([]*schema.LogType, bool) {
-					s, ok := cfg.Source(name)
-					if !ok {
-						return nil, false
-					}
-					types, err := reg.Select(s.LogTypes)
-					return types, err == nil
+					types, ok := r.SourceTypes[name]
+					return types, ok
 				}}
 			results := t.Run(events)
 			w := cmd.OutOrStdout()

@@ -7,6 +7,8 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/streamalert/streamalert/historical"
+	"github.com/streamalert/streamalert/internal/config"
 	"github.com/streamalert/streamalert/schema"
 )
 
@@ -75,7 +77,7 @@ func newSchemasCmd(g *globals) *cobra.Command {
 	var dialect, database, location, lake string
 	ddl := &cobra.Command{
 		Use:   "ddl TYPE",
-		Short: "Print the table definition: Athena CREATE EXTERNAL TABLE or DuckDB view",
+		Short: "Print the table definition: Athena CREATE EXTERNAL TABLE or the DuckDB view the engine makes over --lake",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			t, err := g.logType(args[0])
@@ -85,11 +87,18 @@ func newSchemasCmd(g *globals) *cobra.Command {
 			switch dialect {
 			case "athena":
 				if location == "" {
-					location = "s3://" + strings.ReplaceAll(database, "_", "-") + "-data/parquet/" + t.Table() + "/"
+					location = "s3://" + strings.ReplaceAll(database, "_", "-") + "-data/" + schema.TablePrefix(t.Table())
 				}
 				fmt.Fprintln(cmd.OutOrStdout(), t.AthenaDDL(database, location))
 			case "duckdb":
-				fmt.Fprintln(cmd.OutOrStdout(), t.DuckDBView(lake))
+				// The view the engine makes over this lake, as it makes it.
+				e, err := historical.Open(cmd.Context(), lake, []*schema.LogType{t}, historical.Options{Threads: 1})
+				if err != nil {
+					return err
+				}
+				defer e.Close()
+				view, _ := e.View(t.Table())
+				fmt.Fprintln(cmd.OutOrStdout(), view)
 			default:
 				return fmt.Errorf("--dialect %q: want athena or duckdb", dialect)
 			}
@@ -124,15 +133,11 @@ func firstLine(s string) string {
 
 // registry loads the log types of the config.
 func (g *globals) registry() (*schema.Registry, error) {
-	cfg, err := g.loadConfig()
+	r, err := g.resolve(config.Parts{})
 	if err != nil {
 		return nil, err
 	}
-	reg, ps := cfg.LogTypes()
-	if len(ps) > 0 {
-		return nil, fmt.Errorf("log type definitions have problems:\n%w", ps.Err())
-	}
-	return reg, nil
+	return r.Registry, nil
 }
 
 func (g *globals) logType(name string) (*schema.LogType, error) {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/streamalert/streamalert/internal/config"
 	"github.com/streamalert/streamalert/realtime"
+	"github.com/streamalert/streamalert/realtime/serve"
 )
 
 // dataDir picks the data directory: --data, else global.yaml's data_dir.
@@ -43,7 +44,7 @@ is replayed. /healthz and /metrics (Prometheus) are served beside the API.`,
 			}
 			ctx, stop := signal.NotifyContext(cmd.Context(), syscall.SIGINT, syscall.SIGTERM)
 			defer stop()
-			app, err := realtime.OpenApp(ctx, cfg, dataDir(data, cfg), realtime.AppOptions{Workers: workers, Logger: slog.Default()})
+			app, err := serve.OpenApp(ctx, cfg, dataDir(data, cfg), serve.AppOptions{Workers: workers, Logger: slog.Default()})
 			if err != nil {
 				return err
 			}
@@ -51,10 +52,8 @@ is replayed. /healthz and /metrics (Prometheus) are served beside the API.`,
 				if cfg.Dir == "" {
 					// The embedded config makes a fresh token per run; say it,
 					// or nobody could post.
-					for _, s := range cfg.Sources {
-						if s.Kind == "http" {
-							fmt.Fprintf(cmd.ErrOrStderr(), "embedded config: post logs with\n  curl -H 'Authorization: Bearer %s' --data-binary @FILE http://%s/v1/ingest/%s\n", s.Token, addr, s.Name)
-						}
+					for _, s := range realtime.SourcesOf[*realtime.HTTPSource](app.Sources) {
+						fmt.Fprintf(cmd.ErrOrStderr(), "embedded config: post logs with\n  curl -H 'Authorization: Bearer %s' --data-binary @FILE http://%s/v1/ingest/%s\n", s.Token, addr, s.Name)
 					}
 				}
 			})

@@ -6,6 +6,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/streamalert/streamalert/internal/config"
+	"github.com/streamalert/streamalert/internal/config/hunts"
 )
 
 func newValidateCmd(g *globals) *cobra.Command {
@@ -14,8 +15,8 @@ func newValidateCmd(g *globals) *cobra.Command {
 		Short: "Check the whole config and report every problem with file:line",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			cfg, loadProblems := config.Resolve(g.configDir)
-			ps := config.Validate(cfg, loadProblems)
+			cfg, loadProblems := config.Find(g.configDir)
+			ps := config.Validate(cfg, loadProblems, hunts.Check)
 			where := cfg.Dir
 			if where == "" {
 				where = "embedded default config"

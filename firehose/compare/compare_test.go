@@ -1,5 +1,3 @@
-//go:build parquetcompare
-
 package compare
 
 import (

@@ -4,10 +4,11 @@
 // when the choice was made, parquet-go's column writers),
 // github.com/apache/arrow/go/v15 (pqarrow) and github.com/xitongsys/parquet-go
 // on the same CloudTrail-shaped rows.
-// It is built only with the parquetcompare tag, so that nothing else links
-// three Parquet libraries:
+// It is a module of its own (its go.mod replaces the product's module with
+// this checkout), so that the product's module graph holds none of the
+// libraries it only compares against:
 //
-//	go test -tags parquetcompare -run XXX -bench . -cpu 1 ./firehose/compare/
+//	cd firehose/compare && go test -run XXX -bench . -cpu 1 .
 //
 // The figures and the choice are in docs/performance.md.
 package compare

@@ -17,6 +17,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/streamalert/streamalert/internal/duration"
 	"github.com/streamalert/streamalert/internal/yamlnode"
 )
 
@@ -70,33 +71,31 @@ type Alerts struct {
 	DefaultOutputs []string `yaml:"default_outputs"`
 }
 
-// Duration is a time.Duration written as "48h", "15m" or "7d".
+// Duration is a time.Duration written in the grammar of package
+// internal/duration ("48h", "15m", "7d", "2w"), or the word off, which
+// is a negative Duration: the setting's feature is turned off (for
+// staging_period, automatic promotion). Negative durations are not
+// written out.
 type Duration time.Duration
 
-// UnmarshalYAML reads durations with an optional "d" (days) unit.
+// Off is the Duration of the word off.
+const Off = Duration(-1)
+
+// UnmarshalYAML reads a duration with duration.Parse, or off.
 func (d *Duration) UnmarshalYAML(n *yaml.Node) error {
-	v, err := ParseDuration(n.Value)
+	if n.Kind == yaml.ScalarNode && n.Value == "off" {
+		*d = Off
+		return nil
+	}
+	v, err := duration.Parse(n.Value)
 	if err != nil {
+		if strings.HasPrefix(strings.TrimSpace(n.Value), "-") {
+			return fmt.Errorf("line %d: %w (write off to turn the setting off)", n.Line, err)
+		}
 		return fmt.Errorf("line %d: %w", n.Line, err)
 	}
 	*d = Duration(v)
 	return nil
-}
-
-// ParseDuration parses Go durations plus whole days ("7d").
-func ParseDuration(s string) (time.Duration, error) {
-	if days, ok := strings.CutSuffix(s, "d"); ok {
-		var n int
-		if _, err := fmt.Sscanf(days, "%d", &n); err != nil || n < 0 || fmt.Sprint(n) != days {
-			return 0, fmt.Errorf("%q is not a duration (e.g. 90s, 15m, 48h, 7d)", s)
-		}
-		return time.Duration(n) * 24 * time.Hour, nil
-	}
-	v, err := time.ParseDuration(s)
-	if err != nil {
-		return 0, fmt.Errorf("%q is not a duration (e.g. 90s, 15m, 48h, 7d)", s)
-	}
-	return v, nil
 }
 
 // SourceKinds are the kinds of input a source can be.

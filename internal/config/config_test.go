@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestInit_WritesConfigThatValidates(t *testing.T) {
@@ -75,7 +76,6 @@ outputs:
   - slack:nowhere
 `,
 		"global.yaml":                 "prefix: acme\nlake: file://./lake\n  buffer: {}\n",
-		"hunts/bad.yaml":              "name: bad_hunt\ndescription: no sql here\n",
 		"rules/unknown_modifier.yaml": "name: unknown_modifier\nlogs: [nginx:access]\ndetection:\n  sel:\n    request|sounds_like: admin\n  condition: sel\n",
 	})
 	cfg, ps := LoadDir(dir)
@@ -85,7 +85,6 @@ outputs:
 		{File: "rules/bad_output.yaml", Line: 8},
 		{File: "sources.yaml", Line: 5},
 		{File: "rules/unknown_modifier.yaml", Line: 5},
-		{File: "hunts/bad.yaml", Line: 1},
 	}
 	text := got.Err()
 	for _, w := range want {
@@ -116,6 +115,7 @@ func TestLoad_SettingsErrors(t *testing.T) {
 		{"buffer over firehose max", "global.yaml", "prefix: x\nlake: file://l\nbuffer:\n  size_mib: 500\n", "between 1 and 128", 3},
 		{"bad parquet compression", "global.yaml", "prefix: x\nlake: file://l\nparquet_compression: lz4\n", `parquet_compression "lz4" must be auto, zstd or snappy`, 3},
 		{"bad duration", "global.yaml", "prefix: x\nlake: file://l\nalerts:\n  staging_period: soon\n", "not a duration", 4},
+		{"negative duration", "global.yaml", "prefix: x\nlake: file://l\nalerts:\n  staging_period: -1s\n", "cannot be negative (write off", 4},
 		{"unknown source type", "sources.yaml", "sources:\n  a:\n    type: carrier_pigeon\n    log_types: [nginx]\n", "carrier_pigeon", 3},
 		{"syslog without listen", "sources.yaml", "sources:\n  s:\n    type: syslog\n    log_types: [syslog]\n", "needs listen", 2},
 		{"secret in outputs", "outputs.yaml", "slack:sec:\n  webhook_url: https://hooks.example/x\n", "looks like a secret", 2},
@@ -135,11 +135,22 @@ func TestLoad_SettingsErrors(t *testing.T) {
 	}
 }
 
-func TestParseDuration(t *testing.T) {
-	for in, ok := range map[string]bool{"7d": true, "48h": true, "90s": true, "1.5d": false, "d": false, "-1d": false, "x": false} {
-		_, err := ParseDuration(in)
-		if (err == nil) != ok {
-			t.Errorf("ParseDuration(%q) err = %v, want ok=%v", in, err, ok)
+func TestLoad_StagingPeriod(t *testing.T) {
+	for in, want := range map[string]Duration{
+		"48h":   Duration(48 * time.Hour),
+		"2w":    Duration(14 * 24 * time.Hour),
+		"1d12h": Duration(36 * time.Hour),
+		"0s":    0,
+		"off":   Off,
+	} {
+		dir := writeConfig(t, map[string]string{"global.yaml": "prefix: x\nlake: file://l\nalerts:\n  staging_period: " + in + "\n"})
+		cfg, ps := LoadDir(dir)
+		if err := ps.Err(); err != nil {
+			t.Errorf("staging_period: %s: %v", in, err)
+			continue
+		}
+		if got := cfg.Global.Alerts.StagingPeriod; got != want {
+			t.Errorf("staging_period: %s = %v, want %v", in, time.Duration(got), time.Duration(want))
 		}
 	}
 }

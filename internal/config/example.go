@@ -87,9 +87,9 @@ func Init(dir string) error {
 	})
 }
 
-// Resolve picks the configuration a command uses: the --config directory
+// Find picks the configuration a command uses: the --config directory
 // when given, else ./conf when it exists, else the embedded default.
-func Resolve(flagDir string) (*Config, Problems) {
+func Find(flagDir string) (*Config, Problems) {
 	if flagDir != "" {
 		return LoadDir(flagDir)
 	}

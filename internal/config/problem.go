@@ -51,6 +51,16 @@ func (ps *Problems) addErr(file string, err error) {
 	*ps = append(*ps, Problem{File: file, Msg: err.Error()})
 }
 
+// ProblemsOf turns errors from another package into problems, keeping the
+// file:line an error names and else placing it at file.
+func ProblemsOf(file string, errs []error) Problems {
+	var ps Problems
+	for _, err := range errs {
+		ps.addErr(file, err)
+	}
+	return ps
+}
+
 var placeRe = regexp.MustCompile(`^([^\s:]+\.(?:ya?ml|json)):(\d+): (.*)$`)
 
 func stripPlace(msg, file string, line int) string {

@@ -7,11 +7,11 @@ import (
 	"github.com/streamalert/streamalert/schema"
 )
 
-// Rules loads the rules that run: the built-in pack (unless rules.pack is
+// rules loads the rules that run: the built-in pack (unless rules.pack is
 // false in global.yaml) and every rule file under the config's rules/,
 // less the rules named in rules.disabled and those with enabled: false.
 // File names in problems are relative to the config directory.
-func (c *Config) Rules(reg *schema.Registry) (*rules.Set, Problems) {
+func (c *Config) rules(reg *schema.Registry) (*rules.Set, Problems) {
 	var ps Problems
 	var sets []*rules.Set
 	if c.Global.Rules.Pack {
@@ -47,8 +47,8 @@ func (c *Config) Rules(reg *schema.Registry) (*rules.Set, Problems) {
 	return set, ps
 }
 
-// TestEvents loads the config's rule test-event files (rules/tests/).
-func (c *Config) TestEvents() ([]rules.TestEvent, Problems) {
+// testEvents loads the config's rule test-event files (rules/tests/).
+func (c *Config) testEvents() ([]rules.TestEvent, Problems) {
 	var ps Problems
 	if c.FS == nil {
 		return nil, nil

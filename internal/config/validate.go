@@ -9,13 +9,12 @@ import (
 	"os"
 	"path/filepath"
 
-	"github.com/streamalert/streamalert/queries"
 	"github.com/streamalert/streamalert/schema"
 )
 
-// LogTypes loads the log type registry of the config: the built-in types
+// logTypes loads the log type registry of the config: the built-in types
 // plus the definitions under schemas/. Problems name file and line.
-func (c *Config) LogTypes() (*schema.Registry, Problems) {
+func (c *Config) logTypes() (*schema.Registry, Problems) {
 	var ps Problems
 	dir := ""
 	if c.Dir != "" {
@@ -35,32 +34,22 @@ func (c *Config) LogTypes() (*schema.Registry, Problems) {
 	return reg, ps
 }
 
-// Validate loads everything the config names and checks every cross
-// reference: log types of sources, schema definitions and rule outputs.
-// It returns every problem found, sorted by file and line.
-func Validate(c *Config, loadProblems Problems) Problems {
+// Check is a further check of a config, for objects resolved by packages
+// the Lambda functions must not link (hunts need the SQL compiler).
+type Check func(c *Config) Problems
+
+// Validate resolves everything the config names and checks every cross
+// reference: log types of sources, schema definitions, rules and rule
+// outputs, then runs checks. It returns every problem found, sorted by
+// file and line.
+func Validate(c *Config, loadProblems Problems, checks ...Check) Problems {
 	ps := append(Problems{}, loadProblems...)
-	reg, lps := c.LogTypes()
-	ps = append(ps, lps...)
-	if reg != nil {
-		ps = append(ps, c.CheckLogTypes(func(p string) bool {
-			types, err := reg.Select([]string{p})
-			return err == nil && len(types) > 0
-		})...)
-	}
-	if reg != nil {
-		_, rps := c.Rules(reg)
-		ps = append(ps, rps...)
-		_, tps := c.TestEvents()
-		ps = append(ps, tps...)
-	}
+	_, rps := resolve(c, All)
+	ps = append(ps, rps...)
 	ps = append(ps, c.CheckRuleOutputs()...)
 	ps = append(ps, c.CheckOutputs()...)
-	if c.FS != nil {
-		_, errs := queries.LoadHunts(c.FS, "hunts")
-		for _, err := range errs {
-			ps.addErr("hunts", err)
-		}
+	for _, check := range checks {
+		ps = append(ps, check(c)...)
 	}
 	ps.Sort()
 	return ps

@@ -20,6 +20,8 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
+
+	"github.com/streamalert/streamalert/internal/testproc"
 )
 
 // Versions installed when a tool is missing.
@@ -98,7 +100,8 @@ func AWSEnv(endpoints map[string]string) []string {
 }
 
 // Proc is a process a test started; it is killed (with its process
-// group) when the test ends, and its output is logged if the test failed.
+// group) when the test ends, or by the kernel if the test binary dies
+// first (internal/testproc), and its output is logged if the test failed.
 type Proc struct {
 	Cmd  *exec.Cmd
 	out  syncBuffer
@@ -129,10 +132,11 @@ func Start(tb testing.TB, cmd *exec.Cmd) *Proc {
 	tb.Helper()
 	p := &Proc{Cmd: cmd, done: make(chan struct{})}
 	cmd.Stdout, cmd.Stderr = &p.out, &p.out
-	ownGroup(cmd)
+	testproc.Own(cmd)
 	if err := cmd.Start(); err != nil {
 		tb.Fatalf("lambdatest: start %s: %v", cmd.Path, err)
 	}
+	testproc.Started(cmd)
 	go func() {
 		p.err = cmd.Wait()
 		close(p.done)
@@ -149,7 +153,7 @@ func Start(tb testing.TB, cmd *exec.Cmd) *Proc {
 // Stop kills the process and its group and waits for it to end.
 func (p *Proc) Stop() {
 	p.stop.Do(func() {
-		killGroup(p.Cmd)
+		testproc.Kill(p.Cmd)
 		<-p.done
 	})
 }

@@ -4,22 +4,9 @@ package lambdatest
 
 import (
 	"os"
-	"os/exec"
 	"syscall"
 	"testing"
 )
-
-// ownGroup puts the process in a new process group, so that the
-// processes it starts (the emulator's function) are stopped with it.
-func ownGroup(cmd *exec.Cmd) {
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-}
-
-func killGroup(cmd *exec.Cmd) {
-	if cmd.Process != nil {
-		syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
-	}
-}
 
 // Lock takes an exclusive lock on the file path, waiting for it; the lock
 // is released by unlock or when the test ends.

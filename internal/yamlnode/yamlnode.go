@@ -1,7 +1,10 @@
-// Package yamlnode reads the places out of YAML: values of a mapping node
-// with their lines, and the line and plain text of a YAML library error.
-// The config, schema and rules loaders share it, so that every file:line
-// they report is found the same way.
+// Package yamlnode reads YAML nodes the way the project's loaders need
+// them: the places (values of a mapping node with their lines, the line
+// and plain text of a YAML library error), plain values (a string, a list
+// of strings, a bool, a whole number; aliases followed), map merging for
+// Sigma rule collections, and a node as JSON. The config, schema and rules
+// loaders share it, so that every file:line they report is found the same
+// way and every value is read the same way.
 package yamlnode
 
 import (

@@ -1,1 +1,1 @@
-CREATE OR REPLACE VIEW "cloudtrail_events" AS SELECT * FROM read_parquet('/var/lib/streamalert/lake/parquet/cloudtrail_events/*/*.parquet', hive_partitioning = true, union_by_name = true, hive_types_autocast = false);
+CREATE OR REPLACE TEMP VIEW "cloudtrail_events" AS SELECT * FROM read_parquet('/var/lib/streamalert/lake/parquet/cloudtrail_events/dt=*/*.parquet', hive_partitioning = true, union_by_name = true, hive_types_autocast = false);

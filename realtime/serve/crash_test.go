@@ -1,0 +1,175 @@
+package serve
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"os"
+	"os/exec"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/streamalert/streamalert/alerts"
+	"github.com/streamalert/streamalert/internal/config"
+	"github.com/streamalert/streamalert/internal/duckdbtest"
+	"github.com/streamalert/streamalert/internal/schematest"
+)
+
+// TestCrashChild is the server process of TestServe_KillDashNineLosesNothing;
+// it runs only when that test starts it.
+func TestCrashChild(t *testing.T) {
+	confDir, data, addrFile := os.Getenv("SA_CRASH_CONF"), os.Getenv("SA_CRASH_DATA"), os.Getenv("SA_CRASH_ADDR")
+	if confDir == "" {
+		t.Skip("only run as the child of the crash test")
+	}
+	cfg, ps := config.LoadDir(confDir)
+	if len(ps) > 0 {
+		t.Fatal(ps.Err())
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM)
+	defer stop()
+	app, err := OpenApp(ctx, cfg, data, AppOptions{CommitInterval: 30 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = app.Serve(ctx, "127.0.0.1:0", func(addr string) {
+		os.WriteFile(addrFile+".tmp", []byte(addr), 0o600)
+		os.Rename(addrFile+".tmp", addrFile)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+func startChild(t *testing.T, conf, data string) (*exec.Cmd, string) {
+	t.Helper()
+	addrFile := filepath.Join(t.TempDir(), "addr")
+	cmd := exec.Command(os.Args[0], "-test.run=^TestCrashChild$", "-test.count=1")
+	cmd.Env = append(os.Environ(), "SA_CRASH_CONF="+conf, "SA_CRASH_DATA="+data, "SA_CRASH_ADDR="+addrFile)
+	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	var addr []byte
+	waitFor(t, "the server to listen", func() bool {
+		b, err := os.ReadFile(addrFile)
+		addr = b
+		return err == nil && len(b) > 0
+	})
+	return cmd, "http://" + string(addr)
+}
+
+func TestServe_KillDashNineLosesNothing(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts server processes")
+	}
+	cfg := testConfig(t)
+	data := t.TempDir()
+	src, _ := cfg.Source("http")
+	child, base := startChild(t, cfg.Dir, data)
+
+	// Post batches of 20 distinct records until well after the kill;
+	// remember which batches were acknowledged.
+	var mu sync.Mutex
+	acked := map[int]bool{}
+	var wg sync.WaitGroup
+	stopPosting := make(chan struct{})
+	for w := 0; w < 3; w++ {
+		wg.Add(1)
+		go func(w int) {
+			defer wg.Done()
+			client := &http.Client{Timeout: 2 * time.Second}
+			for b := w; ; b += 3 {
+				select {
+				case <-stopPosting:
+					return
+				default:
+				}
+				var recs []string
+				for i := 0; i < 20; i++ {
+					ev := "DescribeInstances"
+					if i == 0 {
+						ev = "StopLogging"
+					}
+					recs = append(recs, schematest.CloudTrailRecord(b*20+i, ev))
+				}
+				req, _ := http.NewRequest("POST", base+"/v1/ingest/http", strings.NewReader(strings.Join(recs, "\n")))
+				req.Header.Set("Authorization", "Bearer "+src.Token)
+				resp, err := client.Do(req)
+				if err != nil {
+					return // the server is gone
+				}
+				resp.Body.Close()
+				if resp.StatusCode == http.StatusAccepted {
+					mu.Lock()
+					acked[b] = true
+					mu.Unlock()
+				}
+			}
+		}(w)
+	}
+	waitFor(t, "some batches acknowledged", func() bool { mu.Lock(); defer mu.Unlock(); return len(acked) >= 60 })
+	child.Process.Signal(syscall.SIGKILL)
+	child.Wait()
+	close(stopPosting)
+	wg.Wait()
+
+	// Restart on the same data directory: the ingest log is replayed.
+	child, _ = startChild(t, cfg.Dir, data)
+	child.Process.Signal(syscall.SIGTERM)
+	if err := child.Wait(); err != nil {
+		t.Fatalf("restarted server: %v", err)
+	}
+
+	db := duckdbtest.Open(t)
+	resolved, err := config.Resolve(cfg, config.Parts{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	duckdbtest.Exec(t, db, resolved.Registry.Get("cloudtrail:events").DuckDBView(filepath.Join(data, "lake")))
+	seen := map[string]int{}
+	for _, row := range duckdbtest.Query(t, db, "SELECT eventid, count(*) FROM cloudtrail_events GROUP BY eventid") {
+		seen[row[0].(string)] = int(row[1].(int64))
+	}
+	stopped := 0
+	for b := range acked {
+		for i := 0; i < 20; i++ {
+			id := fmt.Sprintf("00000000-0000-4000-8000-%012d", b*20+i)
+			if seen[id] != 1 {
+				t.Errorf("acknowledged record %s is in the lake %d times", id, seen[id])
+			}
+		}
+		stopped++
+	}
+	for id, n := range seen {
+		if n != 1 {
+			t.Errorf("record %s is in the lake %d times", id, n)
+		}
+	}
+	st, err := alerts.OpenBolt(alerts.DefaultStorePath(data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	list, _ := st.List(context.Background(), alerts.Filter{Rule: "cloudtrail_logging_stopped"})
+	perRecord := map[string]int{}
+	for _, a := range list {
+		if a.Merge == nil {
+			perRecord[a.RecordID]++
+		}
+	}
+	for rec, n := range perRecord {
+		if n != 1 {
+			t.Errorf("record %s has %d alerts", rec, n)
+		}
+	}
+	if len(perRecord) < stopped {
+		t.Errorf("%d StopLogging records acknowledged, alerts for %d", stopped, len(perRecord))
+	}
+	t.Logf("acknowledged %d batches (%d records); lake holds %d distinct records", len(acked), len(acked)*20, len(seen))
+}

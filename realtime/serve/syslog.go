@@ -1,0 +1,235 @@
+package serve
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"github.com/streamalert/streamalert/realtime"
+	"io"
+	"log/slog"
+	"net"
+	"strconv"
+	"sync"
+	"time"
+)
+
+// SyslogListener receives syslog messages over UDP (one message per
+// datagram) and TCP (RFC 6587 framing: octet counting "LEN MSG" as RFC 5425
+// uses, or one message per line), and submits each to the runner as a
+// batch of its source.
+type SyslogListener struct {
+	Source   string
+	Addr     string
+	Protocol string // udp, tcp or both
+	Runner   *realtime.Runner
+	Log      *slog.Logger
+
+	udp  net.PacketConn
+	tcp  net.Listener
+	wg   sync.WaitGroup
+	mu   sync.Mutex
+	open map[net.Conn]bool
+}
+
+// MaxSyslogMessage bounds one message (RFC 5425 requires at least 2,048;
+// we take much larger ones).
+const MaxSyslogMessage = 1 << 20
+
+// Start binds the listeners and serves until Close.
+func (l *SyslogListener) Start() error {
+	if l.Log == nil {
+		l.Log = slog.Default()
+	}
+	l.open = map[net.Conn]bool{}
+	proto := l.Protocol
+	if proto == "" {
+		proto = "both"
+	}
+	var pc net.PacketConn
+	var ln net.Listener
+	var err error
+	switch proto {
+	case "udp":
+		pc, err = net.ListenPacket("udp", l.Addr)
+	case "tcp":
+		ln, err = net.Listen("tcp", l.Addr)
+	default:
+		pc, ln, err = listenBoth(l.Addr)
+	}
+	if err != nil {
+		return fmt.Errorf("syslog %s: %w", l.Source, err)
+	}
+	if pc != nil {
+		l.udp = pc
+		l.wg.Add(1)
+		go l.serveUDP()
+	}
+	if ln != nil {
+		l.tcp = ln
+		l.wg.Add(1)
+		go l.serveTCP()
+	}
+	return nil
+}
+
+// listenBoth binds UDP and TCP on one port. With port 0 the system picks
+// the UDP port, which may be taken for TCP: then another is picked.
+func listenBoth(addr string) (net.PacketConn, net.Listener, error) {
+	_, port, _ := net.SplitHostPort(addr)
+	for attempt := 0; ; attempt++ {
+		pc, err := net.ListenPacket("udp", addr)
+		if err != nil {
+			return nil, nil, err
+		}
+		ln, err := net.Listen("tcp", pc.LocalAddr().String())
+		if err == nil {
+			return pc, ln, nil
+		}
+		pc.Close()
+		if port != "0" || attempt == 20 {
+			return nil, nil, err
+		}
+	}
+}
+
+// UDPAddr and TCPAddr report the bound addresses.
+func (l *SyslogListener) UDPAddr() string { return addrOf(l.udp) }
+func (l *SyslogListener) TCPAddr() string {
+	if l.tcp == nil {
+		return ""
+	}
+	return l.tcp.Addr().String()
+}
+
+func addrOf(pc net.PacketConn) string {
+	if pc == nil {
+		return ""
+	}
+	return pc.LocalAddr().String()
+}
+
+// syslogBusyWait is how long a message waits for a busy pipeline before
+// it is logged as lost.
+const syslogBusyWait = 5 * time.Second
+
+func (l *SyslogListener) submit(msg []byte) {
+	msg = bytes.TrimRight(msg, "\r\n\x00")
+	if len(bytes.TrimSpace(msg)) == 0 {
+		return
+	}
+	// Waiting is back-pressure on TCP senders (UDP drops are the
+	// kernel's), but not forever: syslog has no way to say "retry".
+	ctx, cancel := context.WithTimeout(context.Background(), syslogBusyWait)
+	defer cancel()
+	if _, err := l.Runner.SubmitWait(ctx, l.Source, time.Now().UTC(), bytes.Clone(msg)); err != nil {
+		l.Log.Error("syslog message not stored", "source", l.Source, "err", err, "bytes", len(msg))
+	}
+}
+
+func (l *SyslogListener) serveUDP() {
+	defer l.wg.Done()
+	buf := make([]byte, 65536)
+	for {
+		n, _, err := l.udp.ReadFrom(buf)
+		if err != nil {
+			if errors.Is(err, net.ErrClosed) {
+				return
+			}
+			continue
+		}
+		l.submit(buf[:n])
+	}
+}
+
+func (l *SyslogListener) serveTCP() {
+	defer l.wg.Done()
+	for {
+		c, err := l.tcp.Accept()
+		if err != nil {
+			if errors.Is(err, net.ErrClosed) {
+				return
+			}
+			continue
+		}
+		l.mu.Lock()
+		l.open[c] = true
+		l.mu.Unlock()
+		l.wg.Add(1)
+		go func() {
+			defer l.wg.Done()
+			defer func() {
+				l.mu.Lock()
+				delete(l.open, c)
+				l.mu.Unlock()
+				c.Close()
+			}()
+			if err := ReadSyslogStream(c, l.submit); err != nil && !errors.Is(err, net.ErrClosed) {
+				l.Log.Warn("syslog connection", "source", l.Source, "remote", c.RemoteAddr().String(), "err", err)
+			}
+		}()
+	}
+}
+
+// ReadSyslogStream splits a TCP syslog stream into messages. Each frame is
+// either octet-counted ("123 <PRI>...", RFC 6587 3.4.1 / RFC 5425) or
+// newline-terminated (3.4.2); the first byte of each frame decides.
+func ReadSyslogStream(r io.Reader, fn func(msg []byte)) error {
+	br := bufio.NewReaderSize(r, 64<<10)
+	for {
+		b, err := br.Peek(1)
+		if err != nil {
+			if err == io.EOF {
+				return nil
+			}
+			return err
+		}
+		if b[0] >= '1' && b[0] <= '9' {
+			lenText, err := br.ReadSlice(' ')
+			if err != nil {
+				return fmt.Errorf("octet count: %w", err)
+			}
+			n, err := strconv.Atoi(string(lenText[:len(lenText)-1]))
+			if err != nil || n <= 0 || n > MaxSyslogMessage {
+				return fmt.Errorf("bad octet count %q", lenText)
+			}
+			msg := make([]byte, n)
+			if _, err := io.ReadFull(br, msg); err != nil {
+				return fmt.Errorf("message of %d bytes: %w", n, err)
+			}
+			fn(msg)
+			continue
+		}
+		line, err := br.ReadBytes('\n')
+		if len(line) > 0 {
+			if len(line) > MaxSyslogMessage {
+				return fmt.Errorf("line over %d bytes", MaxSyslogMessage)
+			}
+			fn(line)
+		}
+		if err != nil {
+			if err == io.EOF {
+				return nil
+			}
+			return err
+		}
+	}
+}
+
+// Close stops the listeners and waits for open connections to end.
+func (l *SyslogListener) Close() error {
+	if l.udp != nil {
+		l.udp.Close()
+	}
+	if l.tcp != nil {
+		l.tcp.Close()
+	}
+	l.mu.Lock()
+	for c := range l.open {
+		c.SetReadDeadline(time.Now())
+	}
+	l.mu.Unlock()
+	l.wg.Wait()
+	return nil
+}

@@ -1,0 +1,43 @@
+package realtime
+
+import (
+	"crypto/subtle"
+	"strings"
+
+	"github.com/streamalert/streamalert/internal/config"
+)
+
+// HTTPSource takes bodies posted to /v1/ingest/{name} with its bearer
+// token: `serve`'s HTTP API, or the classifier function behind API Gateway
+// or a function URL.
+type HTTPSource struct{ config.Source }
+
+var _ Source = (*HTTPSource)(nil)
+
+func init() {
+	sourceKinds["http"] = func(s config.Source) Source { return &HTTPSource{s} }
+}
+
+// Config implements Source.
+func (s *HTTPSource) Config() config.Source { return s.Source }
+
+// DefaultMaxBody is the body limit of an HTTP source that sets none.
+const DefaultMaxBody = 16 << 20
+
+// MaxBody is the largest body the source takes.
+func (s *HTTPSource) MaxBody() int64 {
+	if s.MaxBodyBytes <= 0 {
+		return DefaultMaxBody
+	}
+	return s.MaxBodyBytes
+}
+
+// BearerValid reports whether an Authorization header carries token as a
+// bearer token, compared in constant time. An empty token admits nobody.
+func BearerValid(header, token string) bool {
+	got, ok := strings.CutPrefix(header, "Bearer ")
+	if !ok || token == "" {
+		return false
+	}
+	return subtle.ConstantTimeCompare([]byte(got), []byte(token)) == 1
+}
