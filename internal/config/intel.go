@@ -244,3 +244,21 @@ func (ps *Problems) addPlaced(file string, err error) {
 	}
 	ps.add(file, 0, "%s", msg)
 }
+
+// CheckIntel is the Check of threat intel for Validate: intel.yaml, every
+// file of iocs/, the lookup tables, and that every lookup table a rule
+// names (|lookup) is configured. Feeds are not fetched.
+func CheckIntel(c *Config) Problems {
+	st, ps := c.LoadIntel("", time.Now())
+	r, _ := resolve(c, Parts{Rules: true})
+	if r.Rules != nil {
+		for _, name := range r.Rules.LookupTables() {
+			if st.Lookups.Table(name) == nil {
+				if _, configured := st.Settings.Lookups[name]; !configured {
+					ps.add(IntelFile, st.Settings.line, "lookup table %q is named by a rule (|lookup) but not configured (lookups: {%s: FILE})", name, name)
+				}
+			}
+		}
+	}
+	return ps
+}

@@ -41,7 +41,7 @@ lookups:
 	for _, s := range st.Store.Sets() {
 		names = append(names, s.Name)
 	}
-	if got := strings.Join(names, ","); got != "demo-bad-ips,domains,hashes,scanners" {
+	if got := strings.Join(names, ","); got != "demo-bad-ips,domains,hashes,sample-feed,scanners" {
 		t.Errorf("sets %s", got)
 	}
 	for _, c := range []struct {
@@ -104,6 +104,27 @@ lookups:
 	} {
 		if !strings.Contains(got, want) {
 			t.Errorf("problems lack %q:\n%s", want, got)
+		}
+	}
+}
+
+func TestCheckIntel_ReportsIntelProblemsAndUnconfiguredLookups(t *testing.T) {
+	dir := writeConfig(t, map[string]string{
+		"intel.yaml":     "lists:\n  bad.txt: ip\n",
+		"iocs/bad.txt":   "192.0.2.1\nnot-an-ip\n",
+		"rules/vip.yaml": "name: vip_login\nlogs: [cloudtrail:events]\ndetection:\n  sel: {userIdentity.userName|lookup: vip_users}\n  condition: sel\n",
+	})
+	c, ps := LoadDir(dir)
+	if len(ps) > 0 {
+		t.Fatal(ps)
+	}
+	got := Validate(c, nil, CheckIntel).Err()
+	for _, want := range []string{
+		`iocs/bad.txt:2: ip: "not-an-ip" is not an IP address`,
+		`intel.yaml:1: lookup table "vip_users" is named by a rule (|lookup) but not configured`,
+	} {
+		if got == nil || !strings.Contains(got.Error(), want) {
+			t.Errorf("validate: %v; want %q", got, want)
 		}
 	}
 }
