@@ -1,6 +1,7 @@
 package config
 
 import (
+	"context"
 	"fmt"
 	"net/url"
 	"path"
@@ -162,6 +163,8 @@ type IntelState struct {
 	Lookups  *intel.Lookups
 	Feeds    []intel.Feed
 	Fetcher  *intel.Fetcher
+
+	fileSets map[string]bool // the sets read from iocs/, by name
 }
 
 // LoadIntel reads intel.yaml, every IOC file in iocs/ (a set per file,
@@ -170,14 +173,33 @@ type IntelState struct {
 // and the lookup tables. Every problem is reported; what loads is usable.
 func (c *Config) LoadIntel(dataDir string, now time.Time) (*IntelState, Problems) {
 	in, ps := c.IntelSettings()
-	st := &IntelState{Settings: in, Store: intel.NewStore(), Lookups: intel.NewLookups(), Feeds: in.IntelFeeds()}
+	st := &IntelState{Settings: in, Store: intel.NewStore(), Lookups: intel.NewLookups(), Feeds: in.IntelFeeds(), fileSets: map[string]bool{}}
 	if ex, err := intel.ExclusionSet(in.ExcludedIOCs, IntelFile); err == nil && len(in.ExcludedIOCs) > 0 {
 		st.Store.SetExclusions(ex)
 	}
+	ps = append(ps, st.ReloadFiles(c, now)...)
+	if dataDir != "" && len(st.Feeds) > 0 {
+		st.Fetcher = &intel.Fetcher{Store: st.Store, CacheDir: FeedCacheDir(dataDir)}
+		for _, err := range st.Fetcher.LoadCached(st.Feeds) {
+			ps.add(IntelFile, 0, "%v", err)
+		}
+	}
+	return st, ps
+}
+
+// ReloadFiles reads the IOC files of iocs/ and the lookup tables again and
+// swaps each in: a file that no longer loads keeps its previous set or
+// table (and is reported), a file that is gone drops its set. Feeds are
+// left alone (their refresh is the Fetcher's). Safe while the state is in
+// use: every swap is atomic.
+func (st *IntelState) ReloadFiles(c *Config, now time.Time) Problems {
+	var ps Problems
+	in := st.Settings
 	names := map[string]string{}
 	for _, f := range st.Feeds {
 		names[f.Name] = IntelFile
 	}
+	seen := map[string]bool{}
 	for _, p := range c.Files(IOCDir, ".csv", ".txt", ".list", ".json") {
 		base := path.Base(p)
 		name := strings.TrimSuffix(base, path.Ext(base))
@@ -186,6 +208,7 @@ func (c *Config) LoadIntel(dataDir string, now time.Time) (*IntelState, Problems
 			continue
 		}
 		names[name] = p
+		seen[name] = true
 		set, err := intel.LoadFile(c.FS, p, p, name, in.listTypes[base], now)
 		if err != nil {
 			ps.addPlaced(p, err)
@@ -193,15 +216,15 @@ func (c *Config) LoadIntel(dataDir string, now time.Time) (*IntelState, Problems
 		}
 		st.Store.Replace(set)
 	}
+	for name := range st.fileSets {
+		if !seen[name] {
+			st.Store.Remove(name)
+		}
+	}
+	st.fileSets = seen
 	for base := range in.listTypes {
 		if _, ok := names[strings.TrimSuffix(base, path.Ext(base))]; !ok {
 			ps.add(IntelFile, in.line, "lists: %s is not a file in %s/", base, IOCDir)
-		}
-	}
-	if dataDir != "" && len(st.Feeds) > 0 {
-		st.Fetcher = &intel.Fetcher{Store: st.Store, CacheDir: FeedCacheDir(dataDir)}
-		for _, err := range st.Fetcher.LoadCached(st.Feeds) {
-			ps.add(IntelFile, 0, "%v", err)
 		}
 	}
 	tables := make([]string, 0, len(in.Lookups))
@@ -218,7 +241,23 @@ func (c *Config) LoadIntel(dataDir string, now time.Time) (*IntelState, Problems
 		}
 		st.Lookups.Replace(t)
 	}
-	return st, ps
+	return ps
+}
+
+// RefreshFiles calls ReloadFiles every interval until ctx ends, passing
+// each round's problems to report. It returns when ctx is done; the caller
+// owns the goroutine it runs in.
+func (st *IntelState) RefreshFiles(ctx context.Context, c *Config, every time.Duration, report func(Problems)) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case now := <-t.C:
+			report(st.ReloadFiles(c, now))
+		}
+	}
 }
 
 // String describes the state in one line, for logs.

@@ -1,6 +1,8 @@
 package config
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -126,5 +128,55 @@ func TestCheckIntel_ReportsIntelProblemsAndUnconfiguredLookups(t *testing.T) {
 		if got == nil || !strings.Contains(got.Error(), want) {
 			t.Errorf("validate: %v; want %q", got, want)
 		}
+	}
+}
+
+func TestIntelState_ReloadFilesSwapsKeepsAndDrops(t *testing.T) {
+	dir := writeConfig(t, map[string]string{
+		"intel.yaml":      "lookups:\n  vip: lookups/vip.csv\n",
+		"iocs/a.csv":      "type,value\nip,192.0.2.1\n",
+		"iocs/b.txt":      "evil.example\n",
+		"lookups/vip.csv": "key,value\nalice,CEO\n",
+	})
+	c, ps := LoadDir(dir)
+	if len(ps) > 0 {
+		t.Fatal(ps)
+	}
+	st, ps := c.LoadIntel("", time.Now())
+	if len(ps) > 0 {
+		t.Fatal(ps)
+	}
+	write := func(name, body string) {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("iocs/a.csv", "type,value\nip,192.0.2.2\n")                              // changed
+	write("iocs/b.txt", "evil.example\nnot a value\n")                             // broken: keeps the previous set
+	write("lookups/vip.csv", "key,value\nbob,CFO\n")                               // changed
+	if err := os.Remove(filepath.Join(dir, "iocs/demo-bad-ips.txt")); err != nil { // gone
+		t.Fatal(err)
+	}
+	ps = st.ReloadFiles(c, time.Now())
+	if len(ps) != 1 || !strings.Contains(ps[0].String(), `iocs/b.txt:2:`) {
+		t.Errorf("problems %v, want the broken line of b.txt", ps)
+	}
+	for _, c := range []struct {
+		typ  intel.Type
+		v    string
+		want bool
+	}{
+		{intel.IP, "192.0.2.1", false}, {intel.IP, "192.0.2.2", true}, {intel.Domain, "evil.example", true},
+		{intel.IP, "203.0.113.66", true}, // still in the sample feed
+	} {
+		if _, ok := st.Store.Match(c.typ, c.v); ok != c.want {
+			t.Errorf("after reload: Match(%v, %s) = %v, want %v", c.typ, c.v, ok, c.want)
+		}
+	}
+	if st.Store.Get("demo-bad-ips") != nil {
+		t.Error("the set of a removed file is still active")
+	}
+	if _, ok := st.Lookups.Get("vip", "bob"); !ok {
+		t.Error("the lookup table was not reloaded")
 	}
 }
