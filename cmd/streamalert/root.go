@@ -51,6 +51,7 @@ and runs the same rules as SQL over history.`,
 		newQueryCmd(g),
 		newBacktestCmd(g),
 		newLambdaCmd(g),
+		newDeployCmd(g),
 		newDemoCmd(g),
 		newIntelCmd(g),
 	)
