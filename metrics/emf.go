@@ -3,7 +3,8 @@
 // CloudWatch Logs turns into metrics with no API call and no extra
 // permission. The Lambda functions report records in, classified,
 // unclassified, alerts, Firehose failures and duration this way; the
-// monitoring module alarms on them.
+// monitoring module alarms on them. Parse and Lines read such lines back,
+// checking them against the EMF specification.
 package metrics
 
 import (
@@ -20,6 +21,10 @@ import (
 // Namespace is the CloudWatch namespace of streamalert's metrics (the
 // terraform monitoring module alarms in it).
 const Namespace = "StreamAlert"
+
+// FunctionDimension is the dimension every function's metrics carry: the
+// function's name (the alarms select by it).
+const FunctionDimension = "Function"
 
 // Names of the metrics the functions report.
 const (

@@ -11,106 +11,9 @@ import (
 	"time"
 )
 
-// emfUnits are the units the EMF specification allows.
-var emfUnits = map[string]bool{}
-
-func init() {
-	for _, u := range strings.Fields(`Seconds Microseconds Milliseconds Bytes Kilobytes Megabytes Gigabytes
-		Terabytes Bits Kilobits Megabits Gigabits Terabits Percent Count Bytes/Second Kilobytes/Second
-		Megabytes/Second Gigabytes/Second Terabytes/Second Bits/Second Kilobits/Second Megabits/Second
-		Gigabits/Second Terabits/Second Count/Second None`) {
-		emfUnits[u] = true
-	}
-}
-
-// validateEMF checks one log line against the EMF specification's shape:
-// a root object with _aws {Timestamp: number of ms, CloudWatchMetrics:
-// [directive]}; a directive has a Namespace, Dimensions (sets of at most
-// 30 names, each a string member of the root) and at most 100 Metrics
-// (Name: a numeric member of the root, or an array of at most 100
-// numbers; Unit: one of the spec's units).
-func validateEMF(line []byte) error {
-	var root map[string]json.RawMessage
-	if err := json.Unmarshal(line, &root); err != nil {
-		return fmt.Errorf("not a JSON object: %w", err)
-	}
-	var meta struct {
-		Timestamp         *json.Number
-		CloudWatchMetrics *[]struct {
-			Namespace  *string
-			Dimensions *[][]string
-			Metrics    *[]struct {
-				Name              *string
-				Unit              *string
-				StorageResolution *int
-			}
-		}
-	}
-	raw, ok := root["_aws"]
-	if !ok {
-		return fmt.Errorf("no _aws member")
-	}
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.UseNumber()
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&meta); err != nil {
-		return fmt.Errorf("_aws: %w", err)
-	}
-	if meta.Timestamp == nil {
-		return fmt.Errorf("_aws.Timestamp missing")
-	}
-	if ts, err := meta.Timestamp.Int64(); err != nil || ts < 1e12 {
-		return fmt.Errorf("_aws.Timestamp %v is not epoch milliseconds", *meta.Timestamp)
-	}
-	if meta.CloudWatchMetrics == nil || len(*meta.CloudWatchMetrics) == 0 {
-		return fmt.Errorf("_aws.CloudWatchMetrics missing or empty")
-	}
-	for _, d := range *meta.CloudWatchMetrics {
-		if d.Namespace == nil || *d.Namespace == "" || len(*d.Namespace) > 255 {
-			return fmt.Errorf("bad Namespace")
-		}
-		if d.Dimensions == nil {
-			return fmt.Errorf("Dimensions missing")
-		}
-		for _, set := range *d.Dimensions {
-			if len(set) > 30 {
-				return fmt.Errorf("%d dimensions in a set", len(set))
-			}
-			for _, name := range set {
-				var s string
-				if err := json.Unmarshal(root[name], &s); err != nil {
-					return fmt.Errorf("dimension %s is not a string member of the root", name)
-				}
-			}
-		}
-		if d.Metrics == nil || len(*d.Metrics) == 0 || len(*d.Metrics) > 100 {
-			return fmt.Errorf("Metrics missing or more than 100")
-		}
-		for _, m := range *d.Metrics {
-			if m.Name == nil || *m.Name == "" {
-				return fmt.Errorf("metric without Name")
-			}
-			if m.Unit != nil && !emfUnits[*m.Unit] {
-				return fmt.Errorf("metric %s: unit %q is not an EMF unit", *m.Name, *m.Unit)
-			}
-			if m.StorageResolution != nil && *m.StorageResolution != 1 && *m.StorageResolution != 60 {
-				return fmt.Errorf("metric %s: StorageResolution %d", *m.Name, *m.StorageResolution)
-			}
-			var f float64
-			var fs []float64
-			if json.Unmarshal(root[*m.Name], &f) != nil {
-				if err := json.Unmarshal(root[*m.Name], &fs); err != nil || len(fs) == 0 || len(fs) > 100 {
-					return fmt.Errorf("metric %s has no numeric member at the root", *m.Name)
-				}
-			}
-		}
-	}
-	return nil
-}
-
-func TestValidateEMF_RefusesWhatTheSpecRefuses(t *testing.T) {
+func TestParse_RefusesWhatTheSpecRefuses(t *testing.T) {
 	good := `{"_aws":{"Timestamp":1765000000000,"CloudWatchMetrics":[{"Namespace":"N","Dimensions":[["Function"]],"Metrics":[{"Name":"A","Unit":"Count"}]}]},"Function":"f","A":1}`
-	if err := validateEMF([]byte(good)); err != nil {
+	if _, err := Parse([]byte(good)); err != nil {
 		t.Fatalf("the spec's shape refused: %v", err)
 	}
 	for name, bad := range map[string]string{
@@ -124,7 +27,7 @@ func TestValidateEMF_RefusesWhatTheSpecRefuses(t *testing.T) {
 		"bad unit":           strings.Replace(good, `"Count"`, `"Items"`, 1),
 		"unknown member":     strings.Replace(good, `"Timestamp"`, `"Extra":1,"Timestamp"`, 1),
 	} {
-		if validateEMF([]byte(bad)) == nil {
+		if _, err := Parse([]byte(bad)); err == nil {
 			t.Errorf("%s: accepted %s", name, bad)
 		}
 	}
@@ -149,7 +52,7 @@ func TestWriter_LinesFollowTheEMFSpec(t *testing.T) {
 	if len(lines) != 1 {
 		t.Fatalf("%d lines", len(lines))
 	}
-	if err := validateEMF(lines[0]); err != nil {
+	if _, err := Parse(lines[0]); err != nil {
 		t.Fatalf("%v\n%s", err, lines[0])
 	}
 	var got map[string]any
@@ -180,7 +83,7 @@ func TestWriter_SplitsAtHundredMetrics(t *testing.T) {
 		t.Fatalf("%d lines for 250 metrics, want 3", len(lines))
 	}
 	for _, l := range lines {
-		if err := validateEMF([]byte(l)); err != nil {
+		if _, err := Parse([]byte(l)); err != nil {
 			t.Error(err)
 		}
 	}

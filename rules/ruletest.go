@@ -201,7 +201,7 @@ func (t *Tester) Run(events []TestEvent) []TestResult {
 	if iocs == nil {
 		iocs = intel.SampleStore()
 	}
-	for _, r := range t.Set.Rules() {
+	for _, r := range append(append([]*Rule(nil), t.Set.Rules()...), t.Set.FeedOnly()...) {
 		if t.Rule != "" && r.Name != t.Rule {
 			continue
 		}

@@ -65,14 +65,35 @@ func TestMonitoring_AlarmsOnTheMetricsTheFunctionsWrite(t *testing.T) {
 				return
 			}
 			used++
-			if s, _ := literalString(name); !known[s] {
+			s, _ := literalString(name)
+			if !known[s] {
 				t.Errorf("%s: alarm on metric %q, which the functions do not write", f.path, s)
+			}
+			if keys := objectKeys(b.Attributes["dimensions"]); len(keys) != 1 || keys[0] != metrics.FunctionDimension {
+				t.Errorf("%s: alarm on %s by dimensions %v; the functions write only %s", f.path, s, keys, metrics.FunctionDimension)
 			}
 		})
 	}
 	if used < 3 {
 		t.Errorf("%d alarms on the functions' metrics, want firehose failures, unclassified and records in", used)
 	}
+}
+
+// objectKeys returns the keys of an attribute that is an object
+// constructor ({ Function = … }), nil for anything else.
+func objectKeys(a *hclsyntax.Attribute) []string {
+	if a == nil {
+		return nil
+	}
+	obj, ok := a.Expr.(*hclsyntax.ObjectConsExpr)
+	if !ok {
+		return nil
+	}
+	var keys []string
+	for _, item := range obj.Items {
+		keys = append(keys, hcl.ExprAsKeyword(item.KeyExpr))
+	}
+	return keys
 }
 
 func walkBodies(b *hclsyntax.Body, fn func(*hclsyntax.Body)) {

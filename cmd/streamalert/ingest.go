@@ -50,9 +50,18 @@ running serve instead.`,
 				if source == "" {
 					return fmt.Errorf("`streamalert serve` (pid %d) is running on data directory %s and loads the files for you; name the source they come from: --source %s", rc.Info().PID, dataDir(data, cfg), strings.Join(sourceNames(cfg), " | --source "))
 				}
-				return postFiles(cmd, cfg, args, func(payload []byte) (int, error) {
+				if err := postFiles(cmd, cfg, args, func(payload []byte) (int, error) {
 					return rc.Ingest(cmd.Context(), source, payload)
-				})
+				}); err != nil {
+					return err
+				}
+				// As on its own, ingest returns once the records are in the lake.
+				lake, err := rc.Commit(cmd.Context())
+				if err != nil {
+					return err
+				}
+				fmt.Fprintf(cmd.OutOrStdout(), "processed and committed to the lake %s by serve (pid %d)\n", lake, rc.Info().PID)
+				return nil
 			}
 			app, err := serve.OpenApp(ctx, cfg, dataDir(data, cfg), serve.AppOptions{Logger: nil})
 			if err != nil {

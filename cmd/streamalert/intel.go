@@ -316,7 +316,7 @@ alerted on again. --sql prints the statements instead (--engine athena for
 Athena's).`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			rng, err := timeRange(since, from, to)
+			rng, err := timeRange(since, from, to, "30d")
 			if err != nil {
 				return err
 			}
@@ -397,7 +397,7 @@ Athena's).`,
 			return sweepAlerts(cmd, g, data, hits)
 		},
 	}
-	cmd.Flags().StringVar(&since, "since", "30d", "time range ending now (e.g. 24h, 90d)")
+	cmd.Flags().StringVar(&since, "since", "", "time range ending now (e.g. 24h, 90d; default 30d)")
 	cmd.Flags().StringVar(&from, "from", "", "start of the time range (instead of --since)")
 	cmd.Flags().StringVar(&to, "to", "", "end of the time range")
 	cmd.Flags().StringVar(&engine, "engine", "duckdb", "duckdb (runs the sweep) or athena (with --sql)")

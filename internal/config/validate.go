@@ -41,7 +41,8 @@ type Check func(c *Config) Problems
 
 // Validate resolves everything the config names and checks every cross
 // reference: log types of sources, schema definitions, rules and rule
-// outputs, then runs checks. It returns every problem found, sorted by
+// outputs, deploy.yaml (the AWS deployment's settings, checked against
+// the sources), then runs checks. It returns every problem found, sorted by
 // file and line.
 func Validate(c *Config, loadProblems Problems, checks ...Check) Problems {
 	ps := append(Problems{}, loadProblems...)
@@ -49,6 +50,8 @@ func Validate(c *Config, loadProblems Problems, checks ...Check) Problems {
 	ps = append(ps, rps...)
 	ps = append(ps, c.CheckRuleOutputs()...)
 	ps = append(ps, c.CheckOutputs()...)
+	_, dps := c.Deploy()
+	ps = append(ps, dps...)
 	for _, check := range checks {
 		ps = append(ps, check(c)...)
 	}

@@ -29,6 +29,7 @@ import (
 //	GET  /v1/admin/alerts/{id}                              one alert; a unique id prefix is enough
 //	POST /v1/admin/alerts/retry   {"ids": [...]}            failed alerts made pending again ({"requeued": n})
 //	POST /v1/admin/rules/{name}/promote?release=true        end a rule's staging ({"released": n})
+//	POST /v1/admin/commit           process what was submitted and commit the lake now ({"lake": dir})
 //	POST /v1/admin/ingest/{source}  body: a batch of any configured source (202 {"accepted": n, "batch": seq})
 //	GET  /v1/admin/rules/staged                             the staged rules' digest (alerts.Digest)
 //	GET  /v1/admin/rules/states                             every rule's staging state ([]alerts.RuleState)
@@ -164,6 +165,18 @@ func (a *App) adminHandler(token string) http.Handler {
 			return
 		}
 		writeJSON(w, http.StatusAccepted, map[string]any{"accepted": CountRecords(body), "batch": seq, "bytes": len(body)})
+	})
+	// After an ingest through serve, `streamalert ingest` asks for what it
+	// loaded to be in the lake before it returns, as it is when ingest
+	// runs on its own: every batch submitted so far is processed, then the
+	// lake's buffers are committed.
+	mux.HandleFunc("POST /v1/admin/commit", func(w http.ResponseWriter, r *http.Request) {
+		a.Runner.Drain()
+		if err := a.Runner.Commit(r.Context()); err != nil {
+			jsonError(w, http.StatusServiceUnavailable, "lake commit: "+err.Error())
+			return
+		}
+		writeJSON(w, http.StatusOK, map[string]string{"lake": a.LakeRoot})
 	})
 	mux.HandleFunc("POST /v1/admin/rules/{name}/promote", func(w http.ResponseWriter, r *http.Request) {
 		name := r.PathValue("name")

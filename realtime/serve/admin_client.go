@@ -158,3 +158,13 @@ func (c *AdminClient) Ingest(ctx context.Context, source string, payload []byte)
 	ic := &IngestClient{URL: c.info.URL, Route: "/v1/admin/ingest/", Source: source, Token: c.info.Token}
 	return ic.Post(ctx, payload)
 }
+
+// Commit has serve process every batch submitted so far and write the
+// lake's buffers out, and returns the lake's root.
+func (c *AdminClient) Commit(ctx context.Context) (string, error) {
+	var out struct {
+		Lake string `json:"lake"`
+	}
+	err := c.do(ctx, http.MethodPost, "/v1/admin/commit", nil, &out)
+	return out.Lake, err
+}
