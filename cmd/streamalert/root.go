@@ -53,6 +53,7 @@ and runs the same rules as SQL over history.`,
 		newLambdaCmd(g),
 		newDeployCmd(g),
 		newDemoCmd(g),
+		newHuntCmd(g),
 		newIntelCmd(g),
 	)
 	return root
