@@ -502,7 +502,7 @@ func (p *Processor) openGroup(a *Alert, id string) *mergeGroup {
 		id:        id,
 		rule:      a.Rule,
 		gkey:      a.Rule + "\x1e" + a.Key,
-		keyValues: a.KeyValues,
+		keyValues: detached(a.KeyValues).(map[string]any),
 		mergeKeys: a.MergeKeys,
 		window:    a.MergeWindow,
 	}

@@ -51,13 +51,9 @@ is a candidate. A summary goes to stderr.`,
 				}
 			}
 			for _, name := range args {
-				data, err := readInput(cmd.InOrStdin(), name)
-				if err != nil {
-					return err
-				}
 				in.IngestTime = time.Now().UTC()
-				if err := c.Classify(data, in, onRecord, onUnclassified); err != nil {
-					return fmt.Errorf("classify %s: %w", name, err)
+				if err := classifyInputFile(cmd.InOrStdin(), name, c, in, onRecord, onUnclassified); err != nil {
+					return err
 				}
 			}
 			if werr != nil {
@@ -107,16 +103,22 @@ func (g *globals) classifyInput(reg *schema.Registry, source, logType string) (s
 	return in, nil
 }
 
-// readInput reads a named file, or standard input for "-".
-func readInput(stdin io.Reader, name string) ([]byte, error) {
-	if name == "-" {
-		return io.ReadAll(stdin)
+// classifyInputFile classifies a named file, or standard input for "-", as
+// a stream (schema.Classifier.ClassifyReader: the S3 path's batches).
+func classifyInputFile(stdin io.Reader, name string, c *schema.Classifier, in schema.Input, onRecord func(*schema.Record), onUnclassified func(*schema.Unclassified)) error {
+	r := stdin
+	if name != "-" {
+		f, err := os.Open(name)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		r = f
 	}
-	data, err := os.ReadFile(name)
-	if err != nil {
-		return nil, err
+	if err := c.ClassifyReader(r, in, schema.DefaultBatchBytes, onRecord, onUnclassified); err != nil {
+		return fmt.Errorf("classify %s: %w", name, err)
 	}
-	return data, nil
+	return nil
 }
 
 type classifiedLine struct {

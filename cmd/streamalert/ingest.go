@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"os"
 	"strings"
-	"time"
 
 	"github.com/spf13/cobra"
 
@@ -42,7 +41,7 @@ running serve instead.`,
 			if rc := serve.DialAdmin(dataDir(data, cfg)); rc != nil {
 				return fmt.Errorf("`streamalert serve` (pid %d) is running on data directory %s; load the files through it: streamalert ingest --url %s --source SOURCE FILE...", rc.Info().PID, dataDir(data, cfg), rc.Info().URL)
 			}
-			app, err := serve.OpenApp(ctx, cfg, dataDir(data, cfg), serve.AppOptions{Logger: nil})
+			app, err := serve.OpenApp(ctx, cfg, dataDir(data, cfg), serve.AppOptions{Logger: nil, MaxPendingBytes: serve.IngestPendingBytes})
 			if err != nil {
 				return err
 			}
@@ -77,27 +76,10 @@ running serve instead.`,
 			bar := newProgress(cmd.ErrOrStderr(), total)
 			var done int64
 			for i, f := range args {
-				raw, err := os.ReadFile(f)
+				err := app.IngestFile(ctx, batchSource, f, serve.IngestOptions{Progress: func(read int64) { bar.set(done + min(read, sizes[i])) }})
 				if err != nil {
 					app.Close(ctx)
 					return err
-				}
-				payload, err := schema.Inflate(raw, 16<<30)
-				if err != nil {
-					payload = raw // let the classifier record it as unclassified, with the reason
-				}
-				var sent int64
-				err = schema.SplitBatches(payload, schema.DefaultBatchBytes, func(chunk []byte) error {
-					if _, err := app.Runner.SubmitWait(ctx, batchSource, time.Now().UTC(), chunk); err != nil {
-						return err
-					}
-					sent += int64(len(chunk))
-					bar.set(done + sent*sizes[i]/int64(max(len(payload), 1)))
-					return nil
-				})
-				if err != nil {
-					app.Close(ctx)
-					return fmt.Errorf("ingest %s: %w", f, err)
 				}
 				done += sizes[i]
 				bar.set(done)
