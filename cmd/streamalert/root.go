@@ -68,6 +68,7 @@ and runs the same rules as SQL over history.`,
 		newBacktestCmd(g),
 		newLambdaCmd(g),
 		newDemoCmd(g),
+		newBenchCmd(g),
 	)
 	return root
 }
