@@ -131,8 +131,10 @@ func putIndexes(tx *bolt.Tx, a *Alert) error {
 	return tx.Bucket(bucketByCreated).Put(indexKey("", a.Created, a.ID), nil)
 }
 
-func deleteIndexes(tx *bolt.Tx, a *Alert) error {
-	if err := tx.Bucket(bucketByStatus).Delete(indexKey(string(a.Status), a.due(), a.ID)); err != nil {
+// deleteIndexKeys deletes the index keys of a's id, status, rule and
+// creation, with due its due time.
+func deleteIndexKeys(tx *bolt.Tx, a *Alert, due time.Time) error {
+	if err := tx.Bucket(bucketByStatus).Delete(indexKey(string(a.Status), due, a.ID)); err != nil {
 		return err
 	}
 	if err := tx.Bucket(bucketByRule).Delete(indexKey(a.Rule, a.Created, a.ID)); err != nil {
@@ -234,11 +236,14 @@ func modifyTx(tx *bolt.Tx, ids []string, fn func(*Alert) error) error {
 		if v == nil {
 			return fmt.Errorf("modify alert %s: %w", id, ErrNotFound)
 		}
-		old, err := decodeAlert(v)
+		a, err := decodeAlert(v)
 		if err != nil {
 			return err
 		}
-		a, _ := decodeAlert(v)
+		// What the indexes hold of the alert before fn (decoding it
+		// once: the record is most of the cost).
+		old := &Alert{ID: a.ID, Status: a.Status, Rule: a.Rule, Created: a.Created}
+		oldDue := a.due()
 		if err := fn(a); errors.Is(err, ErrSkip) {
 			continue
 		} else if err != nil {
@@ -254,8 +259,8 @@ func modifyTx(tx *bolt.Tx, ids []string, fn func(*Alert) error) error {
 		if err := b.Put([]byte(id), enc); err != nil {
 			return err
 		}
-		if old.Status != a.Status || old.Rule != a.Rule || !old.Created.Equal(a.Created) || !old.due().Equal(a.due()) {
-			if err := deleteIndexes(tx, old); err != nil {
+		if old.Status != a.Status || old.Rule != a.Rule || !old.Created.Equal(a.Created) || !oldDue.Equal(a.due()) {
+			if err := deleteIndexKeys(tx, old, oldDue); err != nil {
 				return err
 			}
 			if err := putIndexes(tx, a); err != nil {
