@@ -29,6 +29,7 @@ func NewMetrics() *Metrics {
 		"streamalert_rule_matches_total":         "Rule matches, per rule.",
 		"streamalert_alerts_total":               "New alerts stored.",
 		"streamalert_output_failures_total":      "Failed alert deliveries, per output.",
+		"streamalert_output_fallbacks_total":     "Alerts whose payload an output's service refused, sent as the minimal payload instead, per output.",
 		"streamalert_ingest_rejected_total":      "Requests refused, per source and reason.",
 	}, gauges: map[string]func() float64{}}
 }
@@ -87,6 +88,12 @@ func (m *Metrics) alerts(n int) { m.add("streamalert_alerts_total", int64(n)) }
 // OutputFailure counts a failed delivery to an output.
 func (m *Metrics) OutputFailure(output string) {
 	m.add("streamalert_output_failures_total", 1, "output", output)
+}
+
+// OutputFallback counts a payload an output's service refused, after which
+// the minimal payload was sent.
+func (m *Metrics) OutputFallback(output string) {
+	m.add("streamalert_output_fallbacks_total", 1, "output", output)
 }
 
 // Rejected counts an ingest request refused for a reason.

@@ -21,8 +21,8 @@ import (
 	"github.com/streamalert/streamalert/schema"
 )
 
-// timeRange reads --since or --from/--to.
-func timeRange(since, from, to string) (queries.TimeRange, error) {
+// timeRange reads --since or --from/--to; with neither, the last def.
+func timeRange(since, from, to, def string) (queries.TimeRange, error) {
 	now := time.Now().UTC()
 	if from != "" || to != "" {
 		if since != "" {
@@ -44,7 +44,7 @@ func timeRange(since, from, to string) (queries.TimeRange, error) {
 		return rng, nil
 	}
 	if since == "" {
-		since = "7d"
+		since = def
 	}
 	d, err := duration.Parse(since)
 	if err != nil {
@@ -68,7 +68,7 @@ func newRulesSQLCmd(g *globals) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			rng, err := timeRange(since, from, to)
+			rng, err := timeRange(since, from, to, "7d")
 			if err != nil {
 				return err
 			}
@@ -201,10 +201,16 @@ prints one object per match (rule, log_type, record_id), comparable with
 				}
 				return fmt.Errorf("%q is neither a rule nor a rule file", a)
 			}
-			rng, err := timeRange(since, from, to)
+			rng, err := timeRange(since, from, to, "30d")
 			if err != nil {
 				return err
 			}
+			// The lake is partitioned by arrival hour. Over the local lake
+			// a back-test reads every partition from the range's start on,
+			// so history loaded today (ingest of last month's files) is
+			// found by its event time; reading more partitions costs
+			// little here, unlike on Athena.
+			rng.Late = queries.AnyLate
 			e, _, err := g.openEngine(cmd.Context(), data)
 			if err != nil {
 				return err
@@ -235,7 +241,7 @@ prints one object per match (rule, log_type, record_id), comparable with
 		},
 	}
 	cmd.Flags().BoolVar(&all, "all", false, "every rule that runs")
-	cmd.Flags().StringVar(&since, "since", "30d", "time range ending now")
+	cmd.Flags().StringVar(&since, "since", "", "time range ending now (default 30d)")
 	cmd.Flags().StringVar(&from, "from", "", "start of the time range (instead of --since)")
 	cmd.Flags().StringVar(&to, "to", "", "end of the time range")
 	cmd.Flags().StringVar(&format, "format", "table", "table or json (one match per line)")

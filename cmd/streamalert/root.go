@@ -67,6 +67,7 @@ and runs the same rules as SQL over history.`,
 		newQueryCmd(g),
 		newBacktestCmd(g),
 		newLambdaCmd(g),
+		newDeployCmd(g),
 		newDemoCmd(g),
 		newBenchCmd(g),
 	)
