@@ -7,7 +7,6 @@ import (
 	"path"
 	"sort"
 	"strings"
-	"time"
 
 	"github.com/streamalert/streamalert/alerts"
 	"github.com/streamalert/streamalert/firehose"
@@ -104,7 +103,7 @@ func Generate(cfg *config.Config, opts Options) (*Plan, config.Problems) {
 	ps = append(ps, outputs(cfg, v)...)
 	v.Hunts = map[string]Hunt{}
 	for _, h := range hunts {
-		s, err := scheduleExpression(h.Schedule)
+		s, err := h.Schedule.EventBridge()
 		if err != nil {
 			ps = append(ps, config.Problem{File: h.File, Line: h.Line, Msg: fmt.Sprintf("hunt %s: %v", h.Name, err)})
 			continue
@@ -232,25 +231,6 @@ func outputs(cfg *config.Config, v *Vars) config.Problems {
 	}
 	t.SESIdentities = dedupe(t.SESIdentities)
 	return ps
-}
-
-// scheduleExpression writes a hunt's period as an EventBridge rate.
-func scheduleExpression(d time.Duration) (string, error) {
-	unit := func(n int64, one string) string {
-		if n == 1 {
-			return fmt.Sprintf("rate(1 %s)", one)
-		}
-		return fmt.Sprintf("rate(%d %ss)", n, one)
-	}
-	switch {
-	case d < time.Minute || d%time.Minute != 0:
-		return "", fmt.Errorf("schedule %s is not a whole number of minutes (EventBridge's finest rate)", d)
-	case d%(24*time.Hour) == 0:
-		return unit(int64(d/(24*time.Hour)), "day"), nil
-	case d%time.Hour == 0:
-		return unit(int64(d/time.Hour), "hour"), nil
-	}
-	return unit(int64(d/time.Minute), "minute"), nil
 }
 
 // queueARN turns https://sqs.REGION.amazonaws.com/ACCOUNT/NAME into the

@@ -17,7 +17,6 @@ import (
 	"time"
 
 	"github.com/streamalert/streamalert/internal/config"
-	"github.com/streamalert/streamalert/internal/duration"
 	"github.com/streamalert/streamalert/schema"
 )
 
@@ -189,25 +188,8 @@ func TestGenerate_ReportsConfigProblems(t *testing.T) {
 	os.Remove(filepath.Join(dir, "deploy.yaml"))
 	cfg, _ = config.LoadDir(dir)
 	_, ps = Generate(cfg, Options{})
-	if got := ps.Err(); got == nil || !strings.Contains(got.Error(), "hunts/h.yaml:1: hunt h: schedule 1m30s is not a whole number of minutes") {
+	if got := ps.Err(); got == nil || !strings.Contains(got.Error(), `hunts/h.yaml:2: schedule "90s": want a duration of whole minutes`) {
 		t.Errorf("hunt schedule problem: %v", got)
-	}
-}
-
-func TestScheduleExpression(t *testing.T) {
-	for _, c := range []struct {
-		in   string
-		want string
-	}{
-		{"1m", "rate(1 minute)"}, {"15m", "rate(15 minutes)"}, {"90m", "rate(90 minutes)"},
-		{"1h", "rate(1 hour)"}, {"6h", "rate(6 hours)"}, {"24h", "rate(1 day)"}, {"168h", "rate(7 days)"},
-		{"30s", ""}, {"61s", ""},
-	} {
-		d, _ := duration.Parse(c.in)
-		got, err := scheduleExpression(d)
-		if (err != nil) != (c.want == "") || got != c.want {
-			t.Errorf("%s: got %q, %v; want %q", c.in, got, err, c.want)
-		}
 	}
 }
 

@@ -69,6 +69,7 @@ and runs the same rules as SQL over history.`,
 		newLambdaCmd(g),
 		newDeployCmd(g),
 		newDemoCmd(g),
+		newHuntCmd(g),
 		newBenchCmd(g),
 	)
 	return root
