@@ -39,15 +39,29 @@ type IngestLog struct {
 	dir        string
 	maxSegment int64
 
+	open    openFunc
 	mu      sync.Mutex
 	cond    *sync.Cond
-	f       *os.File
+	f       segmentFile
 	w       *bufio.Writer
 	segSize int64
 	next    uint64 // seq of the next append
 	synced  uint64 // highest seq known durable
+	goodOff int64  // size of the current segment through frame synced
 	syncing bool
-	err     error // sticky write error
+	err     error // set by Close: no more appends
+
+	// A failed write or fsync (a full disk, an I/O error) fails every
+	// append not yet durable, cuts the segment back to goodOff and hands
+	// their numbers out again; the next append tries the disk again.
+	// epoch counts failures so that a waiting append knows its frame went.
+	epoch    uint64
+	endSync  map[uint64]uint64 // epoch → synced when it ended (the last 1,024)
+	lastFail error             // the last failure
+	failErr  error             // the last failure while no write has succeeded since
+	failAt   time.Time // when failErr happened
+	broken   bool      // the cut back failed: retry it before writing
+	probedAt time.Time
 
 	ckMu       sync.Mutex
 	checkpoint uint64
@@ -55,18 +69,42 @@ type IngestLog struct {
 
 var crcTable = crc32.MakeTable(crc32.Castagnoli)
 
+// segmentFile is what the log needs of an open segment; *os.File is one.
+// It is the seam the full-disk tests use to make writes fail and succeed
+// again (realtime/ingestlog_fault_test.go).
+type segmentFile interface {
+	io.Writer
+	Sync() error
+	Truncate(size int64) error
+	Close() error
+}
+
+type openFunc func(name string, flag int, perm os.FileMode) (segmentFile, error)
+
+func openOS(name string, flag int, perm os.FileMode) (segmentFile, error) {
+	f, err := os.OpenFile(name, flag, perm)
+	if err != nil {
+		return nil, err
+	}
+	return f, nil
+}
+
 const frameHeader = 4 + 4 + 8 + 8 + 2
 
 // OpenIngestLog opens (or creates) the log in dir. Segments are rolled at
 // about maxSegment bytes (default 64 MiB when 0).
 func OpenIngestLog(dir string, maxSegment int64) (*IngestLog, error) {
+	return openIngestLog(dir, maxSegment, openOS)
+}
+
+func openIngestLog(dir string, maxSegment int64, open openFunc) (*IngestLog, error) {
 	if maxSegment <= 0 {
 		maxSegment = 64 << 20
 	}
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("ingest log: %w", err)
 	}
-	l := &IngestLog{dir: dir, maxSegment: maxSegment}
+	l := &IngestLog{dir: dir, maxSegment: maxSegment, open: open}
 	l.cond = sync.NewCond(&l.mu)
 	ck, err := readCheckpoint(filepath.Join(dir, "checkpoint"))
 	if err != nil {
@@ -87,11 +125,11 @@ func OpenIngestLog(dir string, maxSegment int64) (*IngestLog, error) {
 		if lastSeq >= l.next {
 			l.next = lastSeq + 1
 		}
-		f, err := os.OpenFile(filepath.Join(dir, segName(last)), os.O_WRONLY|os.O_APPEND, 0o600)
+		f, err := l.open(filepath.Join(dir, segName(last)), os.O_WRONLY|os.O_APPEND, 0o600)
 		if err != nil {
 			return nil, fmt.Errorf("ingest log: %w", err)
 		}
-		l.f, l.segSize = f, size
+		l.f, l.segSize, l.goodOff = f, size, size
 	} else if err := l.roll(); err != nil {
 		return nil, err
 	}
@@ -124,53 +162,70 @@ func (l *IngestLog) segments() ([]uint64, error) {
 }
 
 // roll starts a new segment whose first seq is l.next. Called with l.mu held
-// (or before the log is shared).
+// (or before the log is shared). A failure leaves the current segment in
+// place.
 func (l *IngestLog) roll() error {
 	if l.f != nil {
-		if err := l.w.Flush(); err != nil {
-			return err
+		err := l.w.Flush()
+		if err == nil {
+			err = l.f.Sync()
 		}
-		if err := l.f.Sync(); err != nil {
-			return err
+		if err != nil {
+			l.fail(err)
+			return l.lastFail
 		}
-		l.f.Close()
+		if l.next-1 > l.synced { // what waited for a sync is durable now
+			l.synced = l.next - 1
+			l.cond.Broadcast()
+		}
 	}
-	f, err := os.OpenFile(filepath.Join(l.dir, segName(l.next)), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
+	f, err := l.open(filepath.Join(l.dir, segName(l.next)), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
 	if err != nil {
 		return fmt.Errorf("ingest log: %w", err)
 	}
 	if err := SyncDir(l.dir); err != nil {
-		return err
+		f.Close()
+		return fmt.Errorf("ingest log: %w", err)
 	}
-	l.f, l.segSize = f, 0
+	if l.f != nil {
+		l.f.Close()
+	}
+	l.f, l.segSize, l.goodOff = f, 0, 0
 	if l.w != nil {
 		l.w.Reset(f)
 	}
 	return nil
 }
 
-// Append writes a batch durably and returns its seq.
+// Append writes a batch durably and returns its seq. When the write or
+// its fsync fails, Append returns the error and the frame is gone from
+// the segment (it is never replayed); later appends try again, so the log
+// recovers by itself once the disk has room.
 func (l *IngestLog) Append(source string, received time.Time, payload []byte) (uint64, error) {
 	if len(source) > 0xffff {
 		return 0, fmt.Errorf("ingest log: source name too long")
 	}
 	l.mu.Lock()
+	defer l.mu.Unlock()
 	if l.err != nil {
-		l.mu.Unlock()
 		return 0, l.err
+	}
+	if l.broken {
+		if err := l.repair(); err != nil {
+			return 0, err
+		}
 	}
 	if l.segSize >= l.maxSegment {
 		for l.syncing { // a sync in flight holds the current file
 			l.cond.Wait()
 		}
 		if err := l.roll(); err != nil {
-			l.err = err
-			l.mu.Unlock()
 			return 0, err
 		}
 	}
 	seq := l.next
 	l.next++
+	epoch := l.epoch
 	var hdr [frameHeader]byte
 	body := len(payload) + len(source) + 8 + 8 + 2
 	binary.LittleEndian.PutUint32(hdr[0:], uint32(body))
@@ -184,17 +239,29 @@ func (l *IngestLog) Append(source string, received time.Time, payload []byte) (u
 	l.w.Write(hdr[:])
 	l.w.WriteString(source)
 	if _, err := l.w.Write(payload); err != nil {
-		l.err = fmt.Errorf("ingest log: %w", err)
+		l.fail(err)
+		return 0, l.lastFail
 	}
 	l.segSize += int64(frameHeader + len(source) + len(payload))
 	// Group commit: one appender syncs for everyone waiting.
-	for l.synced < seq && l.err == nil {
+	for {
+		if l.epoch != epoch {
+			// A failure came after this frame was written: it is
+			// durable only if a sync covered it before.
+			if end, ok := l.endSync[epoch]; ok && seq <= end {
+				break
+			}
+			return 0, l.lastFail
+		}
+		if l.synced >= seq {
+			break
+		}
 		if l.syncing {
 			l.cond.Wait()
 			continue
 		}
 		l.syncing = true
-		upto := l.next - 1
+		upto, uptoOff, syncEpoch := l.next-1, l.segSize, l.epoch
 		err := l.w.Flush()
 		f := l.f
 		l.mu.Unlock()
@@ -203,19 +270,88 @@ func (l *IngestLog) Append(source string, received time.Time, payload []byte) (u
 		}
 		l.mu.Lock()
 		l.syncing = false
-		if err != nil {
-			l.err = fmt.Errorf("ingest log: %w", err)
-		} else if upto > l.synced {
-			l.synced = upto
+		switch {
+		case err != nil:
+			if l.epoch == syncEpoch {
+				l.fail(err)
+			}
+		case l.epoch == syncEpoch && upto > l.synced:
+			l.synced, l.goodOff = upto, uptoOff
+			l.failErr = nil
 		}
 		l.cond.Broadcast()
 	}
-	err := l.err
-	l.mu.Unlock()
-	if err != nil {
-		return 0, err
-	}
 	return seq, nil
+}
+
+// fail handles a failed write or fsync: every append not yet durable
+// fails, the segment is cut back to its last durable frame and the
+// unused numbers are handed out again. Called with l.mu held.
+func (l *IngestLog) fail(err error) {
+	l.lastFail = fmt.Errorf("ingest log: %w", err)
+	l.failErr, l.failAt = l.lastFail, time.Now()
+	l.probedAt = l.failAt
+	if l.endSync == nil {
+		l.endSync = map[uint64]uint64{}
+	}
+	l.endSync[l.epoch] = l.synced
+	delete(l.endSync, l.epoch-1024)
+	l.epoch++
+	l.next = l.synced + 1
+	l.broken = true
+	l.repair() // if it fails, the next append tries again
+	l.cond.Broadcast()
+}
+
+// repair cuts the current segment back to its last durable frame and
+// drops what is buffered. Called with l.mu held.
+func (l *IngestLog) repair() error {
+	if err := l.f.Truncate(l.goodOff); err != nil {
+		return fmt.Errorf("ingest log: cutting back a failed write: %w", err)
+	}
+	l.w.Reset(l.f)
+	l.segSize = l.goodOff
+	l.broken = false
+	return nil
+}
+
+// Degraded returns the last write failure (with when it happened) while
+// no write has succeeded since, else nil. While degraded, it checks at
+// most once a second whether the directory takes a small fsync'd write
+// again, so that the state clears even when no append comes.
+func (l *IngestLog) Degraded() (since time.Time, err error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.failErr == nil || l.syncing || time.Since(l.probedAt) < time.Second {
+		return l.failAt, l.failErr
+	}
+	l.probedAt = time.Now()
+	if err := probeDir(l.dir); err != nil {
+		return l.failAt, l.failErr
+	}
+	if l.broken && l.repair() != nil {
+		return l.failAt, l.failErr
+	}
+	l.failErr = nil
+	return time.Time{}, nil
+}
+
+// probeDir writes, fsyncs and removes a 64 KiB file in dir.
+func probeDir(dir string) error {
+	p := filepath.Join(dir, "probe.tmp")
+	f, err := os.OpenFile(p, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o600)
+	if err != nil {
+		return err
+	}
+	defer os.Remove(p)
+	_, err = f.Write(make([]byte, 64<<10))
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	return err
 }
 
 // Checkpoint records that every batch up to seq is fully processed, and
@@ -307,7 +443,13 @@ func (l *IngestLog) Close() error {
 	if l.f == nil {
 		return nil
 	}
-	err := l.w.Flush()
+	var err error
+	if l.broken {
+		err = l.repair()
+	}
+	if err == nil {
+		err = l.w.Flush()
+	}
 	if err == nil {
 		err = l.f.Sync()
 	}

@@ -200,6 +200,10 @@ func (r *Runner) Submit(source string, received time.Time, payload []byte) (uint
 	return seq, nil
 }
 
+// Degraded reports the ingest log's last write failure (and when it
+// happened) while no write has succeeded since; nil when healthy.
+func (r *Runner) Degraded() (since time.Time, err error) { return r.cfg.Log.Degraded() }
+
 // Depth is the number of batches accepted and not yet processed.
 func (r *Runner) Depth() int {
 	r.mu.Lock()

@@ -262,7 +262,7 @@ func (a *App) Serve(ctx context.Context, listen string, ready func(addr string))
 	}
 
 	mux := http.NewServeMux()
-	mux.Handle("/", Handler(a.Runner, a.Metrics, realtime.SourcesOf[*realtime.HTTPSource](srcs)))
+	mux.Handle("/", Handler(a.Runner, a.Metrics, realtime.SourcesOf[*realtime.HTTPSource](srcs), a.Log))
 	if token, err := writeAdminFile(a.DataDir, localAddr(ln.Addr())); err != nil {
 		a.Log.Warn("no admin API: cannot write its file; alert commands need serve stopped", "err", err)
 	} else {

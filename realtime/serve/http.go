@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"strings"
 	"time"
@@ -23,7 +24,11 @@ import (
 //	GET  /metrics             Prometheus text format
 //
 // An ingest answers 202 only once the body is durably in the ingest log.
-func Handler(run *realtime.Runner, metrics *realtime.Metrics, sources []*realtime.HTTPSource) http.Handler {
+// /healthz answers 503 "degraded" while the ingest log cannot write.
+func Handler(run *realtime.Runner, metrics *realtime.Metrics, sources []*realtime.HTTPSource, log *slog.Logger) http.Handler {
+	if log == nil {
+		log = slog.Default()
+	}
 	byName := map[string]*realtime.HTTPSource{}
 	for _, s := range sources {
 		byName[s.Name] = s
@@ -81,6 +86,8 @@ func Handler(run *realtime.Runner, metrics *realtime.Metrics, sources []*realtim
 			return
 		}
 		if err != nil {
+			metrics.Rejected(name, "not_stored")
+			log.Error("ingest not stored", "source", name, "bytes", len(body), "err", err)
 			w.Header().Set("Retry-After", "5")
 			jsonError(w, http.StatusServiceUnavailable, "not stored: "+err.Error())
 			return
@@ -90,6 +97,11 @@ func Handler(run *realtime.Runner, metrics *realtime.Metrics, sources []*realtim
 		json.NewEncoder(w).Encode(map[string]any{"accepted": CountRecords(body), "batch": seq, "bytes": len(body)})
 	})
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		if since, err := run.Degraded(); err != nil {
+			writeJSON(w, http.StatusServiceUnavailable, map[string]any{"status": "degraded", "queue_depth": run.Depth(),
+				"ingest_log": err.Error(), "since": since.UTC().Format(time.RFC3339)})
+			return
+		}
 		w.Header().Set("Content-Type", "application/json")
 		json.NewEncoder(w).Encode(map[string]any{"status": "ok", "queue_depth": run.Depth()})
 	})
