@@ -32,6 +32,21 @@ func (s *HTTPSource) MaxBody() int64 {
 	return s.MaxBodyBytes
 }
 
+// PayloadLimits is the most bytes one payload of each source may inflate
+// to, each layer of compression counted alone: eight times an http
+// source's max_body_bytes (the limit inflating its Content-Encoding
+// stops at), global for every other source.
+func PayloadLimits(srcs []Source, global int64) map[string]int64 {
+	out := make(map[string]int64, len(srcs))
+	for _, s := range srcs {
+		out[s.Config().Name] = global
+		if h, ok := s.(*HTTPSource); ok {
+			out[h.Name] = 8 * h.MaxBody()
+		}
+	}
+	return out
+}
+
 // BearerValid reports whether an Authorization header carries token as a
 // bearer token, compared in constant time. An empty token admits nobody.
 func BearerValid(header, token string) bool {

@@ -45,6 +45,11 @@ type Global struct {
 	// ParquetCompression is how the embedded lake writer compresses
 	// columns: auto (per column), zstd or snappy.
 	ParquetCompression string        `yaml:"parquet_compression"`
+	// MaxPayloadBytes bounds what one payload of a source other than
+	// http (syslog, Kinesis, S3, SQS, files) may inflate to, each layer
+	// of compression counted alone (an http source's bound is eight
+	// times its max_body_bytes). Default 128 MiB.
+	MaxPayloadBytes int64 `yaml:"max_payload_bytes"`
 	Alerts             Alerts        `yaml:"alerts"`
 	Rules              RulesSettings `yaml:"rules"`
 }
@@ -178,6 +183,7 @@ func defaultGlobal() Global {
 		Rules:   RulesSettings{Pack: true},
 
 		ParquetCompression: "auto",
+		MaxPayloadBytes:    128 << 20,
 	}
 }
 
@@ -203,6 +209,9 @@ func checkGlobal(g *Global, n *yaml.Node, ps *Problems) {
 	case "auto", "zstd", "snappy":
 	default:
 		ps.add("global.yaml", line("parquet_compression"), "parquet_compression %q must be auto, zstd or snappy", g.ParquetCompression)
+	}
+	if g.MaxPayloadBytes < 1<<20 || g.MaxPayloadBytes > 4<<30 {
+		ps.add("global.yaml", line("max_payload_bytes"), "max_payload_bytes %d must be between 1 MiB (1048576) and 4 GiB", g.MaxPayloadBytes)
 	}
 	if g.Prefix == "" || strings.ContainsAny(g.Prefix, " /:") {
 		ps.add("global.yaml", line("prefix"), "prefix %q must be a non-empty name without spaces, / or :", g.Prefix)

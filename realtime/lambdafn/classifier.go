@@ -144,7 +144,8 @@ func NewClassifierFunction(opts ClassifierOptions) (*ClassifierFunction, error) 
 		return nil, err
 	}
 	alerter := &renewedAlerter{cfg: procCfg, every: processorLife}
-	f.pipe = realtime.New(realtime.Config{Registry: reg, Sources: resolved.SourceTypes, Rules: set, Lake: f.lake, Alerter: alerter, Log: log})
+	f.pipe = realtime.New(realtime.Config{Registry: reg, Sources: resolved.SourceTypes, Rules: set, Lake: f.lake, Alerter: alerter, Log: log,
+		PayloadLimits: realtime.PayloadLimits(srcs, cfg.Global.MaxPayloadBytes), MaxPayloadBytes: cfg.Global.MaxPayloadBytes})
 	f.worker = f.pipe.NewWorker()
 	return f, nil
 }

@@ -172,7 +172,8 @@ func OpenApp(ctx context.Context, cfg *config.Config, dataDir string, opts AppOp
 	}
 
 	a.Pipeline = realtime.New(realtime.Config{Registry: reg, Sources: r.SourceTypes, Rules: set, Lake: a.Lake,
-		Alerter: a.Processor, Metrics: a.Metrics, Log: log})
+		Alerter: a.Processor, Metrics: a.Metrics, Log: log,
+		PayloadLimits: realtime.PayloadLimits(a.Sources, cfg.Global.MaxPayloadBytes), MaxPayloadBytes: cfg.Global.MaxPayloadBytes})
 
 	a.ingest, err = realtime.OpenIngestLog(filepath.Join(dataDir, "ingest"), 0)
 	if err != nil {
