@@ -59,8 +59,8 @@ type IngestLog struct {
 	endSync  map[uint64]uint64 // epoch → synced when it ended (the last 1,024)
 	lastFail error             // the last failure
 	failErr  error             // the last failure while no write has succeeded since
-	failAt   time.Time // when failErr happened
-	broken   bool      // the cut back failed: retry it before writing
+	failAt   time.Time         // when failErr happened
+	broken   bool              // the cut back failed: retry it before writing
 	probedAt time.Time
 
 	ckMu       sync.Mutex

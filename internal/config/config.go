@@ -44,14 +44,14 @@ type Global struct {
 	Buffer  Buffer `yaml:"buffer"`
 	// ParquetCompression is how the embedded lake writer compresses
 	// columns: auto (per column), zstd or snappy.
-	ParquetCompression string        `yaml:"parquet_compression"`
+	ParquetCompression string `yaml:"parquet_compression"`
 	// MaxPayloadBytes bounds what one payload of a source other than
 	// http (syslog, Kinesis, S3, SQS, files) may inflate to, each layer
 	// of compression counted alone (an http source's bound is eight
 	// times its max_body_bytes). Default 128 MiB.
-	MaxPayloadBytes int64 `yaml:"max_payload_bytes"`
-	Alerts             Alerts        `yaml:"alerts"`
-	Rules              RulesSettings `yaml:"rules"`
+	MaxPayloadBytes int64         `yaml:"max_payload_bytes"`
+	Alerts          Alerts        `yaml:"alerts"`
+	Rules           RulesSettings `yaml:"rules"`
 }
 
 // RulesSettings turns the built-in rule pack and single rules on or off.
