@@ -61,7 +61,7 @@ func TestParseHunts_Problems(t *testing.T) {
 		{"list param", "name: x\nschedule: 1h\nparams:\n  n: [1]\nsql: SELECT {{n}}\n", "a.yaml:4: param n: default must be"},
 		{"empty param", "name: x\nschedule: 1h\nparams:\n  n:\nsql: SELECT {{n}}\n", "param n: default must not be empty"},
 		{"not a map", "- name: x\n", "a.yaml:1: a hunt must be a map"},
-		{"yaml syntax", "name: [x\n", "a.yaml: yaml:"},
+		{"yaml syntax", "name: [x\n", "a.yaml:1: bad YAML:"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			hs, errs := ParseHunts("a.yaml", []byte(tc.yaml))

@@ -381,7 +381,7 @@ func readYAML(fsys fs.FS, name string, ps *Problems, required bool) *yaml.Node {
 		return nil
 	}
 	var n yaml.Node
-	if err := yaml.Unmarshal(data, &n); err != nil {
+	if err := yamlnode.Unmarshal(data, &n); err != nil {
 		ps.add(name, yamlLine(err), "%s", yamlMsg(err))
 		return nil
 	}
