@@ -7,8 +7,10 @@ import (
 	"fmt"
 	"hash/crc32"
 	"io"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -23,6 +25,7 @@ type Batch struct {
 	Source   string
 	Received time.Time
 	Payload  []byte
+	Cursor   Cursor // optional: the batch's position in its source
 }
 
 // IngestLog is the durable write-ahead log of accepted batches. Append
@@ -63,8 +66,11 @@ type IngestLog struct {
 	broken   bool              // the cut back failed: retry it before writing
 	probedAt time.Time
 
+	cursors []cursorAt // of batches after the checkpoint, in seq order
+
 	ckMu       sync.Mutex
 	checkpoint uint64
+	ckCursors  map[string]string // cursors of batches up to checkpoint
 }
 
 var crcTable = crc32.MakeTable(crc32.Castagnoli)
@@ -106,11 +112,11 @@ func openIngestLog(dir string, maxSegment int64, open openFunc) (*IngestLog, err
 	}
 	l := &IngestLog{dir: dir, maxSegment: maxSegment, open: open}
 	l.cond = sync.NewCond(&l.mu)
-	ck, err := readCheckpoint(filepath.Join(dir, "checkpoint"))
+	ck, ckCursors, err := readCheckpoint(filepath.Join(dir, "checkpoint"))
 	if err != nil {
 		return nil, err
 	}
-	l.checkpoint = ck
+	l.checkpoint, l.ckCursors = ck, ckCursors
 	segs, err := l.segments()
 	if err != nil {
 		return nil, err
@@ -121,6 +127,23 @@ func openIngestLog(dir string, maxSegment int64, open openFunc) (*IngestLog, err
 		lastSeq, size, err := scanSegment(filepath.Join(dir, segName(last)), true)
 		if err != nil {
 			return nil, err
+		}
+		// The cursors of the batches after the checkpoint.
+		for _, sg := range segs {
+			f, err := os.Open(filepath.Join(dir, segName(sg)))
+			if err != nil {
+				return nil, fmt.Errorf("ingest log: %w", err)
+			}
+			err = readFrames(f, func(b Batch, _ int64) error {
+				if b.Seq > ck && b.Cursor.Key != "" {
+					l.cursors = append(l.cursors, cursorAt{b.Seq, b.Cursor})
+				}
+				return nil
+			})
+			f.Close()
+			if err != nil && !errors.Is(err, errTorn) {
+				return nil, err
+			}
 		}
 		if lastSeq >= l.next {
 			l.next = lastSeq + 1
@@ -202,8 +225,25 @@ func (l *IngestLog) roll() error {
 // the segment (it is never replayed); later appends try again, so the log
 // recovers by itself once the disk has room.
 func (l *IngestLog) Append(source string, received time.Time, payload []byte) (uint64, error) {
-	if len(source) > 0xffff {
-		return 0, fmt.Errorf("ingest log: source name too long")
+	seqs, err := l.AppendBatches([]Batch{{Source: source, Received: received, Payload: payload}})
+	if err != nil {
+		return 0, err
+	}
+	return seqs, nil
+}
+
+// AppendBatches writes batches durably, in order and next to each other,
+// with one fsync, and returns the seq of the first (the others follow it).
+// Either all are stored or, with an error, none counts as stored. Their
+// Seq fields are ignored.
+func (l *IngestLog) AppendBatches(batches []Batch) (uint64, error) {
+	for _, b := range batches {
+		if n := len(b.Source) + len(b.Cursor.Key) + len(b.Cursor.Value); n > 0x7fff-2 {
+			return 0, fmt.Errorf("ingest log: source name and cursor too long (%d bytes)", n)
+		}
+	}
+	if len(batches) == 0 {
+		return 0, errors.New("ingest log: no batches")
 	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -223,26 +263,22 @@ func (l *IngestLog) Append(source string, received time.Time, payload []byte) (u
 			return 0, err
 		}
 	}
-	seq := l.next
-	l.next++
+	first := l.next
 	epoch := l.epoch
-	var hdr [frameHeader]byte
-	body := len(payload) + len(source) + 8 + 8 + 2
-	binary.LittleEndian.PutUint32(hdr[0:], uint32(body))
-	binary.LittleEndian.PutUint64(hdr[8:], seq)
-	binary.LittleEndian.PutUint64(hdr[16:], uint64(received.UnixNano()))
-	binary.LittleEndian.PutUint16(hdr[24:], uint16(len(source)))
-	crc := crc32.Update(0, crcTable, hdr[8:])
-	crc = crc32.Update(crc, crcTable, []byte(source))
-	crc = crc32.Update(crc, crcTable, payload)
-	binary.LittleEndian.PutUint32(hdr[4:], crc)
-	l.w.Write(hdr[:])
-	l.w.WriteString(source)
-	if _, err := l.w.Write(payload); err != nil {
-		l.fail(err)
-		return 0, l.lastFail
+	for _, b := range batches {
+		seq := l.next
+		l.next++
+		n, err := l.writeFrame(seq, b)
+		if err != nil {
+			l.fail(err)
+			return 0, l.lastFail
+		}
+		l.segSize += n
+		if b.Cursor.Key != "" {
+			l.cursors = append(l.cursors, cursorAt{seq, b.Cursor})
+		}
 	}
-	l.segSize += int64(frameHeader + len(source) + len(payload))
+	seq := l.next - 1
 	// Group commit: one appender syncs for everyone waiting.
 	for {
 		if l.epoch != epoch {
@@ -281,7 +317,64 @@ func (l *IngestLog) Append(source string, received time.Time, payload []byte) (u
 		}
 		l.cond.Broadcast()
 	}
-	return seq, nil
+	return first, nil
+}
+
+// writeFrame buffers the frame of batch b as seq and returns its size.
+// The source field holds "source\x00key\x00value" when b has a cursor
+// (bit 15 of its length says so).
+func (l *IngestLog) writeFrame(seq uint64, b Batch) (int64, error) {
+	src := b.Source
+	flag := uint16(0)
+	if b.Cursor.Key != "" {
+		src = b.Source + "\x00" + b.Cursor.Key + "\x00" + b.Cursor.Value
+		flag = 0x8000
+	}
+	var hdr [frameHeader]byte
+	body := len(b.Payload) + len(src) + 8 + 8 + 2
+	binary.LittleEndian.PutUint32(hdr[0:], uint32(body))
+	binary.LittleEndian.PutUint64(hdr[8:], seq)
+	binary.LittleEndian.PutUint64(hdr[16:], uint64(b.Received.UnixNano()))
+	binary.LittleEndian.PutUint16(hdr[24:], uint16(len(src))|flag)
+	crc := crc32.Update(0, crcTable, hdr[8:])
+	crc = crc32.Update(crc, crcTable, []byte(src))
+	crc = crc32.Update(crc, crcTable, b.Payload)
+	binary.LittleEndian.PutUint32(hdr[4:], crc)
+	l.w.Write(hdr[:])
+	l.w.WriteString(src)
+	if _, err := l.w.Write(b.Payload); err != nil {
+		return 0, err
+	}
+	return int64(frameHeader + len(src) + len(b.Payload)), nil
+}
+
+// Cursor is where a batch came from in a source that can be read again
+// (a Kinesis shard and sequence number): Key names the position's owner,
+// Value the position. The log keeps the latest Value of every Key that is
+// durably stored, across checkpoints and restarts, so that a reader
+// resumes after what it already stored.
+type Cursor struct{ Key, Value string }
+
+type cursorAt struct {
+	seq uint64
+	c   Cursor
+}
+
+// Cursor returns the Value of the last durably stored batch with cursor
+// key, and whether there is one.
+func (l *IngestLog) Cursor(key string) (string, bool) {
+	l.mu.Lock()
+	for i := len(l.cursors) - 1; i >= 0; i-- {
+		if c := l.cursors[i]; c.c.Key == key && c.seq <= l.synced {
+			l.mu.Unlock()
+			return c.c.Value, true
+		}
+	}
+	l.mu.Unlock()
+	l.ckMu.Lock()
+	defer l.ckMu.Unlock()
+	v, ok := l.ckCursors[key]
+	return v, ok
 }
 
 // fail handles a failed write or fsync: every append not yet durable
@@ -298,6 +391,9 @@ func (l *IngestLog) fail(err error) {
 	delete(l.endSync, l.epoch-1024)
 	l.epoch++
 	l.next = l.synced + 1
+	for len(l.cursors) > 0 && l.cursors[len(l.cursors)-1].seq > l.synced {
+		l.cursors = l.cursors[:len(l.cursors)-1]
+	}
 	l.broken = true
 	l.repair() // if it fails, the next append tries again
 	l.cond.Broadcast()
@@ -362,9 +458,29 @@ func (l *IngestLog) Checkpoint(seq uint64) error {
 	if seq <= l.checkpoint {
 		return nil
 	}
+	// The cursors of batches up to seq move into the checkpoint file.
+	cursors := maps.Clone(l.ckCursors)
+	if cursors == nil {
+		cursors = map[string]string{}
+	}
+	l.mu.Lock()
+	moved := 0
+	for _, c := range l.cursors {
+		if c.seq > seq {
+			break
+		}
+		cursors[c.c.Key] = c.c.Value
+		moved++
+	}
+	l.mu.Unlock()
+	var text strings.Builder
+	text.WriteString(strconv.FormatUint(seq, 10) + "\n")
+	for _, k := range slices.Sorted(maps.Keys(cursors)) {
+		fmt.Fprintf(&text, "cursor %s %s\n", strconv.Quote(k), strconv.Quote(cursors[k]))
+	}
 	p := filepath.Join(l.dir, "checkpoint")
 	tmp := p + ".tmp"
-	if err := os.WriteFile(tmp, []byte(strconv.FormatUint(seq, 10)+"\n"), 0o600); err != nil {
+	if err := os.WriteFile(tmp, []byte(text.String()), 0o600); err != nil {
 		return fmt.Errorf("ingest log checkpoint: %w", err)
 	}
 	f, err := os.Open(tmp)
@@ -381,7 +497,10 @@ func (l *IngestLog) Checkpoint(seq uint64) error {
 	if err != nil {
 		return fmt.Errorf("ingest log checkpoint: %w", err)
 	}
-	l.checkpoint = seq
+	l.checkpoint, l.ckCursors = seq, cursors
+	l.mu.Lock()
+	l.cursors = l.cursors[moved:]
+	l.mu.Unlock()
 	// A segment can go when the next one starts at or below seq+1.
 	segs, err := l.segments()
 	if err != nil {
@@ -479,7 +598,8 @@ func readFrames(r io.Reader, fn func(Batch, int64) error) error {
 			return errTorn
 		}
 		body := int(binary.LittleEndian.Uint32(hdr[0:]))
-		srcLen := int(binary.LittleEndian.Uint16(hdr[24:]))
+		srcField := binary.LittleEndian.Uint16(hdr[24:])
+		srcLen := int(srcField & 0x7fff)
 		if body < 18+srcLen || body > 1<<31 {
 			return errTorn
 		}
@@ -498,6 +618,13 @@ func readFrames(r io.Reader, fn func(Batch, int64) error) error {
 			Received: time.Unix(0, int64(binary.LittleEndian.Uint64(hdr[16:]))).UTC(),
 			Source:   string(rest[:srcLen]),
 			Payload:  rest[srcLen:],
+		}
+		if srcField&0x8000 != 0 {
+			parts := strings.SplitN(b.Source, "\x00", 3)
+			if len(parts) != 3 {
+				return errTorn
+			}
+			b.Source, b.Cursor = parts[0], Cursor{Key: parts[1], Value: parts[2]}
 		}
 		if err := fn(b, off); err != nil {
 			return err
@@ -526,19 +653,47 @@ func scanSegment(path string, truncate bool) (lastSeq uint64, size int64, err er
 	return lastSeq, size, err
 }
 
-func readCheckpoint(p string) (uint64, error) {
+// readCheckpoint reads the checkpoint file: the last processed seq on
+// the first line, then one line `cursor "KEY" "VALUE"` per cursor key.
+func readCheckpoint(p string) (uint64, map[string]string, error) {
 	data, err := os.ReadFile(p)
 	if errors.Is(err, os.ErrNotExist) {
-		return 0, nil
+		return 0, nil, nil
 	}
 	if err != nil {
-		return 0, fmt.Errorf("ingest log checkpoint: %w", err)
+		return 0, nil, fmt.Errorf("ingest log checkpoint: %w", err)
 	}
-	n, err := strconv.ParseUint(strings.TrimSpace(string(data)), 10, 64)
+	lines := strings.Split(strings.TrimSpace(string(data)), "\n")
+	n, err := strconv.ParseUint(strings.TrimSpace(lines[0]), 10, 64)
 	if err != nil {
-		return 0, fmt.Errorf("ingest log checkpoint %s: %q is not a number", p, data)
+		return 0, nil, fmt.Errorf("ingest log checkpoint %s:1: %q is not a number", p, lines[0])
 	}
-	return n, nil
+	cursors := map[string]string{}
+	for i, line := range lines[1:] {
+		rest, ok := strings.CutPrefix(line, "cursor ")
+		var k, v string
+		if ok {
+			k, rest, ok = unquoteField(rest)
+		}
+		if ok {
+			v, rest, ok = unquoteField(strings.TrimPrefix(rest, " "))
+		}
+		if !ok || rest != "" {
+			return 0, nil, fmt.Errorf("ingest log checkpoint %s:%d: %q is not `cursor \"KEY\" \"VALUE\"`", p, i+2, line)
+		}
+		cursors[k] = v
+	}
+	return n, cursors, nil
+}
+
+// unquoteField reads one Go-quoted string at the start of s.
+func unquoteField(s string) (string, string, bool) {
+	q, err := strconv.QuotedPrefix(s)
+	if err != nil {
+		return "", s, false
+	}
+	v, err := strconv.Unquote(q)
+	return v, s[len(q):], err == nil
 }
 
 // SyncDir fsyncs a directory, so that files created or renamed in it
