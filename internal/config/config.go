@@ -117,6 +117,9 @@ type Source struct {
 	// syslog
 	Listen   string `yaml:"listen"`
 	Protocol string `yaml:"protocol"` // udp, tcp or both
+	// UDPReceiveBuffer is the UDP socket's receive buffer (SO_RCVBUF) in
+	// bytes; 0 means DefaultUDPReceiveBuffer.
+	UDPReceiveBuffer int `yaml:"udp_receive_buffer_bytes"`
 	// kinesis, s3, sqs, sns
 	Stream string `yaml:"stream"`
 	Bucket string `yaml:"bucket"`
@@ -255,6 +258,9 @@ func loadSources(root *yaml.Node, ps *Problems) []Source {
 			}
 			if s.Protocol != "" && s.Protocol != "udp" && s.Protocol != "tcp" && s.Protocol != "both" {
 				ps.add(file, valueLine(v, "protocol"), "source %s: protocol %q must be udp, tcp or both", s.Name, s.Protocol)
+			}
+			if s.UDPReceiveBuffer < 0 || s.UDPReceiveBuffer > 1<<30 {
+				ps.add(file, valueLine(v, "udp_receive_buffer_bytes"), "source %s: udp_receive_buffer_bytes %d must be between 0 (the default, 8 MiB) and 1 GiB", s.Name, s.UDPReceiveBuffer)
 			}
 		case "kinesis":
 			if s.Stream == "" {

@@ -247,7 +247,8 @@ func (a *App) Serve(ctx context.Context, listen string, ready func(addr string))
 		return err
 	}
 	for _, s := range realtime.SourcesOf[*realtime.SyslogSource](srcs) {
-		l := &SyslogListener{Source: s.Name, Addr: s.Listen, Protocol: s.Protocol, Runner: a.Runner, Log: a.Log}
+		l := &SyslogListener{Source: s.Name, Addr: s.Listen, Protocol: s.Protocol, Runner: a.Runner, Log: a.Log,
+			Metrics: a.Metrics, UDPReceiveBuffer: s.UDPReceiveBuffer}
 		if err := l.Start(); err != nil {
 			for _, o := range a.syslogs {
 				o.Close()

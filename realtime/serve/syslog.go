@@ -25,9 +25,13 @@ type SyslogListener struct {
 	Protocol string // udp, tcp or both
 	Runner   *realtime.Runner
 	Log      *slog.Logger
+	Metrics  *realtime.Metrics // nil: losses are only logged
+	// UDPReceiveBuffer is the UDP socket's SO_RCVBUF (0: 8 MiB).
+	UDPReceiveBuffer int
 
-	udp  net.PacketConn
-	tcp  net.Listener
+	udp   net.PacketConn
+	tcp   net.Listener
+	stopc chan struct{} // closed by Close: ends the drops watcher
 	wg   sync.WaitGroup
 	mu   sync.Mutex
 	open map[net.Conn]bool
@@ -43,6 +47,7 @@ func (l *SyslogListener) Start() error {
 		l.Log = slog.Default()
 	}
 	l.open = map[net.Conn]bool{}
+	l.stopc = make(chan struct{})
 	proto := l.Protocol
 	if proto == "" {
 		proto = "both"
@@ -63,8 +68,10 @@ func (l *SyslogListener) Start() error {
 	}
 	if pc != nil {
 		l.udp = pc
-		l.wg.Add(1)
+		l.setReceiveBuffer()
+		l.wg.Add(2)
 		go l.serveUDP()
+		go l.watchDrops()
 	}
 	if ln != nil {
 		l.tcp = ln
@@ -125,21 +132,7 @@ func (l *SyslogListener) submit(msg []byte) {
 	defer cancel()
 	if _, err := l.Runner.SubmitWait(ctx, l.Source, time.Now().UTC(), bytes.Clone(msg)); err != nil {
 		l.Log.Error("syslog message not stored", "source", l.Source, "err", err, "bytes", len(msg))
-	}
-}
-
-func (l *SyslogListener) serveUDP() {
-	defer l.wg.Done()
-	buf := make([]byte, 65536)
-	for {
-		n, _, err := l.udp.ReadFrom(buf)
-		if err != nil {
-			if errors.Is(err, net.ErrClosed) {
-				return
-			}
-			continue
-		}
-		l.submit(buf[:n])
+		l.lost("not_stored", 1)
 	}
 }
 
@@ -259,6 +252,13 @@ func octetCount(br *bufio.Reader) (int, bool, error) {
 
 // Close stops the listeners and waits for open connections to end.
 func (l *SyslogListener) Close() error {
+	if l.stopc != nil {
+		select {
+		case <-l.stopc:
+		default:
+			close(l.stopc)
+		}
+	}
 	if l.udp != nil {
 		l.udp.Close()
 	}
