@@ -32,9 +32,9 @@ type SyslogListener struct {
 	udp   net.PacketConn
 	tcp   net.Listener
 	stopc chan struct{} // closed by Close: ends the drops watcher
-	wg   sync.WaitGroup
-	mu   sync.Mutex
-	open map[net.Conn]bool
+	wg    sync.WaitGroup
+	mu    sync.Mutex
+	open  map[net.Conn]bool
 }
 
 // MaxSyslogMessage bounds one message (RFC 5425 requires at least 2,048;
