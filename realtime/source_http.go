@@ -1,6 +1,7 @@
 package realtime
 
 import (
+	"crypto/sha256"
 	"crypto/subtle"
 	"strings"
 
@@ -48,11 +49,16 @@ func PayloadLimits(srcs []Source, global int64) map[string]int64 {
 }
 
 // BearerValid reports whether an Authorization header carries token as a
-// bearer token, compared in constant time. An empty token admits nobody.
+// bearer token. The scheme is matched in any case and may be followed by
+// several spaces (RFC 9110 11.1, 11.4). The tokens are compared as SHA-256
+// digests in constant time, so that neither their bytes nor their lengths
+// show in the time taken. An empty token admits nobody.
 func BearerValid(header, token string) bool {
-	got, ok := strings.CutPrefix(header, "Bearer ")
-	if !ok || token == "" {
+	scheme, got, ok := strings.Cut(header, " ")
+	if !ok || token == "" || !strings.EqualFold(scheme, "Bearer") {
 		return false
 	}
-	return subtle.ConstantTimeCompare([]byte(got), []byte(token)) == 1
+	got = strings.TrimLeft(got, " ")
+	a, b := sha256.Sum256([]byte(got)), sha256.Sum256([]byte(token))
+	return subtle.ConstantTimeCompare(a[:], b[:]) == 1
 }

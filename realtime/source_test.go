@@ -53,7 +53,8 @@ func TestSources_EveryKindIsAType(t *testing.T) {
 }
 
 // TestHTTPSource_BearerAndBodyLimit: the token must come as a bearer
-// token and match exactly; an empty token admits nobody; the body limit
+// token and match exactly (the scheme in any case, RFC 9110 11.1, and
+// after one or more spaces); an empty token admits nobody; the body limit
 // defaults.
 func TestHTTPSource_BearerAndBodyLimit(t *testing.T) {
 	for _, c := range []struct {
@@ -62,7 +63,13 @@ func TestHTTPSource_BearerAndBodyLimit(t *testing.T) {
 	}{
 		{"Bearer s3cret", "s3cret", true},
 		{"Bearer s3cret ", "s3cret", false},
-		{"bearer s3cret", "s3cret", false},
+		{"bearer s3cret", "s3cret", true},
+		{"BEARER s3cret", "s3cret", true},
+		{"Bearer   s3cret", "s3cret", true},
+		{"Bearer s3cre", "s3cret", false},
+		{"Bearer s3cretx", "s3cret", false},
+		{"Basic s3cret", "s3cret", false},
+		{"Bearers3cret", "s3cret", false},
 		{"s3cret", "s3cret", false},
 		{"Bearer ", "", false},
 		{"Bearer x", "", false},
