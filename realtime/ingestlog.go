@@ -66,11 +66,13 @@ type IngestLog struct {
 	broken   bool              // the cut back failed: retry it before writing
 	probedAt time.Time
 
-	cursors []cursorAt // of batches after the checkpoint, in seq order
+	cursors []cursorAt          // of batches after the checkpoint, in seq order
+	live    map[string]cursorAt // the latest of cursors per key
 
 	ckMu       sync.Mutex
 	checkpoint uint64
 	ckCursors  map[string]string // cursors of batches up to checkpoint
+	forget     func(key, value string) bool
 }
 
 var crcTable = crc32.MakeTable(crc32.Castagnoli)
@@ -136,7 +138,7 @@ func openIngestLog(dir string, maxSegment int64, open openFunc) (*IngestLog, err
 			}
 			err = readFrames(f, func(b Batch, _ int64) error {
 				if b.Seq > ck && b.Cursor.Key != "" {
-					l.cursors = append(l.cursors, cursorAt{b.Seq, b.Cursor})
+					l.addCursor(cursorAt{b.Seq, b.Cursor})
 				}
 				return nil
 			})
@@ -275,7 +277,7 @@ func (l *IngestLog) AppendBatches(batches []Batch) (uint64, error) {
 		}
 		l.segSize += n
 		if b.Cursor.Key != "" {
-			l.cursors = append(l.cursors, cursorAt{seq, b.Cursor})
+			l.addCursor(cursorAt{seq, b.Cursor})
 		}
 	}
 	seq := l.next - 1
@@ -360,14 +362,29 @@ type cursorAt struct {
 	c   Cursor
 }
 
+// addCursor records the cursor of a batch just written. Called with l.mu
+// held (or before the log is shared).
+func (l *IngestLog) addCursor(c cursorAt) {
+	l.cursors = append(l.cursors, c)
+	if l.live == nil {
+		l.live = map[string]cursorAt{}
+	}
+	l.live[c.c.Key] = c
+}
+
 // Cursor returns the Value of the last durably stored batch with cursor
 // key, and whether there is one.
 func (l *IngestLog) Cursor(key string) (string, bool) {
 	l.mu.Lock()
-	for i := len(l.cursors) - 1; i >= 0; i-- {
-		if c := l.cursors[i]; c.c.Key == key && c.seq <= l.synced {
-			l.mu.Unlock()
-			return c.c.Value, true
+	if c, ok := l.live[key]; ok && c.seq <= l.synced {
+		l.mu.Unlock()
+		return c.c.Value, true
+	} else if ok { // the latest is not durable yet: an earlier one may be
+		for i := len(l.cursors) - 1; i >= 0; i-- {
+			if c := l.cursors[i]; c.c.Key == key && c.seq <= l.synced {
+				l.mu.Unlock()
+				return c.c.Value, true
+			}
 		}
 	}
 	l.mu.Unlock()
@@ -375,6 +392,15 @@ func (l *IngestLog) Cursor(key string) (string, bool) {
 	defer l.ckMu.Unlock()
 	v, ok := l.ckCursors[key]
 	return v, ok
+}
+
+// ForgetCursors sets which cursors a checkpoint drops (forget returns
+// true): those whose use has passed, such as idempotency keys older than
+// their window. Set it before appending.
+func (l *IngestLog) ForgetCursors(forget func(key, value string) bool) {
+	l.ckMu.Lock()
+	defer l.ckMu.Unlock()
+	l.forget = forget
 }
 
 // fail handles a failed write or fsync: every append not yet durable
@@ -393,6 +419,16 @@ func (l *IngestLog) fail(err error) {
 	l.next = l.synced + 1
 	for len(l.cursors) > 0 && l.cursors[len(l.cursors)-1].seq > l.synced {
 		l.cursors = l.cursors[:len(l.cursors)-1]
+	}
+	for k, c := range l.live { // rare: rebuild the index of what stays
+		if c.seq > l.synced {
+			delete(l.live, k)
+		}
+	}
+	for _, c := range l.cursors {
+		if _, ok := l.live[c.c.Key]; !ok || l.live[c.c.Key].seq < c.seq {
+			l.live[c.c.Key] = c
+		}
 	}
 	l.broken = true
 	l.repair() // if it fails, the next append tries again
@@ -471,6 +507,16 @@ func (l *IngestLog) Checkpoint(seq uint64) error {
 		}
 		cursors[c.c.Key] = c.c.Value
 		moved++
+	}
+	if l.forget != nil {
+		for k, v := range cursors {
+			if l.forget(k, v) {
+				delete(cursors, k)
+				if c, ok := l.live[k]; ok && c.seq <= seq {
+					delete(l.live, k)
+				}
+			}
+		}
 	}
 	l.mu.Unlock()
 	var text strings.Builder

@@ -179,6 +179,7 @@ func OpenApp(ctx context.Context, cfg *config.Config, dataDir string, opts AppOp
 	if err != nil {
 		return nil, err
 	}
+	a.ingest.ForgetCursors(ForgetIdempotencyKeys(time.Now))
 	interval := opts.CommitInterval
 	if interval <= 0 {
 		interval = time.Duration(cfg.Global.Buffer.IntervalSeconds) * time.Second

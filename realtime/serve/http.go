@@ -34,6 +34,7 @@ func Handler(run *realtime.Runner, metrics *realtime.Metrics, sources []*realtim
 		byName[s.Name] = s
 	}
 	mux := http.NewServeMux()
+	var keys keyLocks
 	mux.HandleFunc("POST /v1/ingest/{source}", func(w http.ResponseWriter, r *http.Request) {
 		name := r.PathValue("source")
 		src, ok := byName[name]
@@ -78,7 +79,26 @@ func Handler(run *realtime.Runner, metrics *realtime.Metrics, sources []*realtim
 			jsonError(w, http.StatusBadRequest, "empty body")
 			return
 		}
-		seq, err := run.Submit(name, time.Now().UTC(), body)
+		batch := realtime.Batch{Source: name, Received: time.Now().UTC(), Payload: body}
+		accepted := CountRecords(body)
+		if key, ok := r.Header["Idempotency-Key"]; ok {
+			if len(key) != 1 || !validIdempotencyKey(key[0]) {
+				metrics.Rejected(name, "bad_idempotency_key")
+				jsonError(w, http.StatusBadRequest, fmt.Sprintf("Idempotency-Key must be one value of 1 to %d visible ASCII characters", maxIdempotencyKey))
+				return
+			}
+			ck := idemCursorKey(name, key[0])
+			defer keys.lock(ck)()
+			if v, ok := run.Cursor(ck); ok {
+				if at, n, size, ok := parseIdemValue(v); ok && time.Since(at) <= IdempotencyWindow {
+					metrics.Rejected(name, "duplicate")
+					writeJSON(w, http.StatusAccepted, map[string]any{"accepted": n, "bytes": size, "duplicate": true})
+					return
+				}
+			}
+			batch.Cursor = realtime.Cursor{Key: ck, Value: idemValue(batch.Received, accepted, len(body))}
+		}
+		seq, err := run.SubmitBatches([]realtime.Batch{batch})
 		if errors.Is(err, realtime.ErrBusy) {
 			metrics.Rejected(name, "busy")
 			w.Header().Set("Retry-After", "1")
@@ -94,7 +114,7 @@ func Handler(run *realtime.Runner, metrics *realtime.Metrics, sources []*realtim
 		}
 		w.Header().Set("Content-Type", "application/json")
 		w.WriteHeader(http.StatusAccepted)
-		json.NewEncoder(w).Encode(map[string]any{"accepted": CountRecords(body), "batch": seq, "bytes": len(body)})
+		json.NewEncoder(w).Encode(map[string]any{"accepted": accepted, "batch": seq, "bytes": len(body)})
 	})
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		if since, err := run.Degraded(); err != nil {
