@@ -16,7 +16,7 @@ import (
 	"github.com/streamalert/streamalert/internal/duckdbtest"
 )
 
-func gzipOf(t *testing.T, b []byte) []byte {
+func gzipOf(t testing.TB, b []byte) []byte {
 	t.Helper()
 	var buf bytes.Buffer
 	zw, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression)
