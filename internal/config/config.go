@@ -262,6 +262,10 @@ func loadSources(root *yaml.Node, ps *Problems) []Source {
 			if s.UDPReceiveBuffer < 0 || s.UDPReceiveBuffer > 1<<30 {
 				ps.add(file, valueLine(v, "udp_receive_buffer_bytes"), "source %s: udp_receive_buffer_bytes %d must be between 0 (the default, 8 MiB) and 1 GiB", s.Name, s.UDPReceiveBuffer)
 			}
+		case "http":
+			if h, ok := strings.CutPrefix(s.Token, "sha256:"); ok && !isHexDigest(h) {
+				ps.add(file, valueLine(v, "token"), "source %s: token %q must be sha256: and 64 hex digits (the SHA-256 of the token)", s.Name, "sha256:…")
+			}
 		case "kinesis":
 			if s.Stream == "" {
 				ps.add(file, k.Line, "source %s: kinesis needs stream", s.Name)
@@ -504,3 +508,16 @@ var (
 	mapValue  = yamlnode.MapValue
 	valueLine = yamlnode.ValueLine
 )
+
+// isHexDigest reports whether h is a SHA-256 digest in hex.
+func isHexDigest(h string) bool {
+	if len(h) != 64 {
+		return false
+	}
+	for _, c := range h {
+		if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F') {
+			return false
+		}
+	}
+	return true
+}
