@@ -147,6 +147,9 @@ type Delivery struct {
 	LastAttempt time.Time `json:"last_attempt,omitzero"`
 	NextAttempt time.Time `json:"next_attempt,omitzero"`
 	Sent        time.Time `json:"sent,omitzero"`
+	// Fallback is the service's refusal of the alert's full payload, when
+	// the output then sent its minimal payload instead.
+	Fallback string `json:"fallback,omitempty"`
 	// Failed marks an output that gave up (attempts exhausted or a
 	// permanent error); Dispatcher.Retry clears it.
 	Failed bool `json:"failed,omitempty"`

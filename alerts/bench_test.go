@@ -109,3 +109,34 @@ func BenchmarkGroupAdd(b *testing.B) {
 		i++
 	}
 }
+
+// BenchmarkFit measures building a service's body from an alert whose
+// record has 10,000 entries (1.3 MB of JSON): the cost of fitting it to
+// the service's limit, per send.
+func BenchmarkFit(b *testing.B) {
+	a := hostileBase("bench")
+	a.Record = entries(10000)
+	p := Payload(a)
+	pd := &pagerDutyOutput{key: "k"}
+	env := &outputEnv{name: "sqs:bench"}
+	b.Run("pagerduty", func(b *testing.B) {
+		for b.Loop() {
+			fitPayload(a, p, func(q map[string]any) bool {
+				body, _ := compactJSON(pd.event(a, q))
+				return len(body) <= pagerDutyEventMax
+			})
+		}
+	})
+	b.Run("sqs", func(b *testing.B) {
+		for b.Loop() {
+			if _, err := env.fittedJSON(a, p, sqsDefaultMessageMax, xmlSafeJSON); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("slack", func(b *testing.B) {
+		for b.Loop() {
+			compactJSON(slackMessage(a, p))
+		}
+	})
+}

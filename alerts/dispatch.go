@@ -55,8 +55,12 @@ type DispatcherConfig struct {
 	Rand func() float64
 	// Sleep waits between the attempts of SendNow (default a timer).
 	Sleep func(ctx context.Context, d time.Duration) error
-	// OnError, if set, is called for every failed send (for metrics).
+	// OnError, if set, is called for every failed send (for metrics),
+	// including a send whose payload the service refused.
 	OnError func(output string)
+	// OnFallback, if set, is called when an output's service refused a
+	// payload and the minimal payload was sent instead (for metrics).
+	OnFallback func(output string)
 }
 
 // Dispatcher delivers pending alerts to their outputs: concurrently across
@@ -127,6 +131,9 @@ type DispatchResult struct {
 	// Delivered alerts (every output has them) and Parked ones (failed).
 	Delivered int `json:"delivered"`
 	Parked    int `json:"parked"`
+	// Fallbacks counts sends whose payload the service refused, answered
+	// by sending the minimal payload.
+	Fallbacks int `json:"fallbacks,omitempty"`
 	// Next is the earliest retry scheduled for the alerts of this pass
 	// (zero if none).
 	Next time.Time `json:"next,omitzero"`
@@ -138,6 +145,7 @@ func (r *DispatchResult) add(o DispatchResult) {
 	r.Errors += o.Errors
 	r.Delivered += o.Delivered
 	r.Parked += o.Parked
+	r.Fallbacks += o.Fallbacks
 	if !o.Next.IsZero() && (r.Next.IsZero() || o.Next.Before(r.Next)) {
 		r.Next = o.Next
 	}
@@ -213,6 +221,9 @@ type sendResult struct {
 	output string
 	err    error
 	at     time.Time
+	// fallback holds the service's refusal of the full payload when the
+	// minimal one was sent after it.
+	fallback string
 }
 
 // deliver sends an alert to its due outputs in parallel, then records the
@@ -226,7 +237,8 @@ func (d *Dispatcher) deliver(ctx context.Context, a *Alert, sem chan struct{}) (
 		wg.Go(func() {
 			sem <- struct{}{}
 			defer func() { <-sem }()
-			results[i] = sendResult{output: name, err: d.send(ctx, name, a), at: d.cfg.Clock.Now()}
+			fallback, err := d.send(ctx, name, a)
+			results[i] = sendResult{output: name, err: err, fallback: fallback, at: d.cfg.Clock.Now()}
 		})
 	}
 	wg.Wait()
@@ -253,6 +265,7 @@ func (d *Dispatcher) deliver(ctx context.Context, a *Alert, sem chan struct{}) (
 			}
 			del.Attempts++
 			del.LastAttempt = r.at
+			del.Fallback = r.fallback
 			if r.err == nil {
 				del.Sent, del.LastError, del.NextAttempt = r.at, "", time.Time{}
 				continue
@@ -284,6 +297,9 @@ func (d *Dispatcher) deliver(ctx context.Context, a *Alert, sem chan struct{}) (
 	}
 	for _, r := range results {
 		del := final.Delivery[r.output]
+		if r.fallback != "" {
+			res.Fallbacks++
+		}
 		if r.err == nil {
 			res.Sent++
 			continue
@@ -310,18 +326,47 @@ func (d *Dispatcher) deliver(ctx context.Context, a *Alert, sem chan struct{}) (
 	return res, nil
 }
 
-// send calls one output, turning a missing output or a panic into an error.
-func (d *Dispatcher) send(ctx context.Context, name string, a *Alert) (err error) {
+// send calls one output, turning a missing output or a panic into an
+// error. When the service refuses the payload itself (DeliveryError.
+// Rejected), the output's minimal payload is sent at once; fallback then
+// holds the refusal, and err the outcome of the minimal send.
+func (d *Dispatcher) send(ctx context.Context, name string, a *Alert) (fallback string, err error) {
 	out, ok := d.cfg.Outputs[name]
 	if !ok {
-		return &DeliveryError{Output: name, Permanent: true, Msg: "output is not configured (or could not be built: see `streamalert outputs list`)"}
+		return "", &DeliveryError{Output: name, Permanent: true, Msg: "output is not configured (or could not be built: see `streamalert outputs list`)"}
 	}
 	defer func() {
 		if r := recover(); r != nil {
 			err = &DeliveryError{Output: name, Msg: fmt.Sprintf("output panicked: %v", r)}
 		}
 	}()
-	return out.Send(ctx, a)
+	err = out.Send(ctx, a)
+	var de *DeliveryError
+	if err == nil || !errors.As(err, &de) || !de.Rejected {
+		return "", err
+	}
+	ms, ok := out.(MinimalSender)
+	if !ok {
+		return "", err
+	}
+	fallback = "full payload refused: " + de.Msg
+	if d.cfg.OnError != nil {
+		d.cfg.OnError(name)
+	}
+	if d.cfg.OnFallback != nil {
+		d.cfg.OnFallback(name)
+	}
+	d.cfg.Log.Warn("output refused the alert's payload; sending the minimal payload", "alert", a.ID, "rule", a.Rule, "output", name, "answer", de.Msg)
+	ferr := ms.SendMinimal(ctx, a)
+	if ferr == nil {
+		return fallback, nil
+	}
+	out2 := &DeliveryError{Output: name, Msg: fmt.Sprintf("%s; minimal payload: %v", de.Msg, ferr)}
+	var fe *DeliveryError
+	if errors.As(ferr, &fe) {
+		out2.StatusCode, out2.Permanent, out2.RetryAfter = fe.StatusCode, fe.Permanent, fe.RetryAfter
+	}
+	return fallback, out2
 }
 
 // Retry makes failed alerts pending again: their outputs that gave up get
@@ -362,7 +407,7 @@ func (d *Dispatcher) Retry(ctx context.Context, ids ...string) (int, error) {
 func (d *Dispatcher) SendNow(ctx context.Context, output string, a *Alert, attempts int) error {
 	var err error
 	for i := 1; i <= max(attempts, 1); i++ {
-		if err = d.send(ctx, output, a); err == nil {
+		if _, err = d.send(ctx, output, a); err == nil {
 			return nil
 		}
 		var de *DeliveryError

@@ -38,7 +38,10 @@ type DeliveryError struct {
 	// Permanent marks an error a retry cannot fix (bad request, bad
 	// credentials, unknown output): the output gives up at once.
 	Permanent bool
-	Msg       string
+	// Rejected marks a refusal of this payload (too large, malformed):
+	// the Dispatcher then sends the output's minimal payload once.
+	Rejected bool
+	Msg      string
 }
 
 func (e *DeliveryError) Error() string {
@@ -415,7 +418,15 @@ func (h *httpSender) statusError(method, rawURL string, resp *http.Response, bod
 			wait = max(time.Until(time.Unix(reset, 0)), time.Second)
 		}
 	}
-	return h.fail(code, !retryable, wait, "%s %s: HTTP %d: %s", method, redactURL(rawURL), code, snippet(body))
+	de := h.fail(code, !retryable, wait, "%s %s: HTTP %d: %s", method, redactURL(rawURL), code, snippet(body))
+	de.Rejected = payloadRefusal(code)
+	return de
+}
+
+// payloadRefusal reports the HTTP answers that refuse a request for its
+// body: 400 Bad Request, 413 Content Too Large, 422 Unprocessable Content.
+func payloadRefusal(code int) bool {
+	return code == http.StatusBadRequest || code == http.StatusRequestEntityTooLarge || code == http.StatusUnprocessableEntity
 }
 
 // parseRetryAfter reads a Retry-After header: seconds or an HTTP date,

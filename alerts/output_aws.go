@@ -2,7 +2,6 @@ package alerts
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -73,7 +72,54 @@ func awsFailure(output string, err error) error {
 	if errors.Is(err, context.Canceled) {
 		retryable = true
 	}
-	return &DeliveryError{Output: output, StatusCode: status, Permanent: !retryable, Msg: err.Error()}
+	rejected := status == http.StatusRequestEntityTooLarge
+	if errors.As(err, &ae) {
+		rejected = rejected || awsPayloadErrors[ae.ErrorCode()]
+	}
+	return &DeliveryError{Output: output, StatusCode: status, Permanent: !retryable, Rejected: rejected && !retryable, Msg: err.Error()}
+}
+
+// awsPayloadErrors are the AWS error codes that refuse a request for what
+// it carries (size, characters, form) rather than for whom or where.
+var awsPayloadErrors = map[string]bool{
+	"InvalidParameterValue":          true, // SNS, SQS (query): message too long, bad characters
+	"InvalidParameter":               true, // SNS
+	"InvalidMessageContents":         true, // SQS: characters outside XML 1.0
+	"InvalidParameterValueException": true, // Lambda
+	"RequestTooLargeException":       true, // Lambda: payload over the invocation limit
+	"InvalidRequestContentException": true, // Lambda: body is not JSON
+	"RequestEntityTooLargeException": true, // Lambda (async)
+	"InvalidArgumentException":       true, // Firehose: record over 1,000 KiB
+	"EntityTooLarge":                 true, // S3
+	"MessageTooLong":                 true,
+	"BadRequestException":            true, // SES v2: malformed message
+	"MessageRejected":                true, // SES v2: the message (content or size) is refused
+}
+
+// fittedJSON encodes a payload as JSON of at most limit bytes (after
+// escape, which may be nil), shrinking the payload as needed.
+func (e *outputEnv) fittedJSON(a *Alert, p map[string]any, limit int, escape func([]byte) []byte) ([]byte, error) {
+	var body []byte
+	var encErr error
+	fits := fitPayload(a, p, func(q map[string]any) bool {
+		b, err := compactJSON(q)
+		if err != nil {
+			encErr = err
+			return false
+		}
+		if escape != nil {
+			b = escape(b)
+		}
+		body = b
+		return len(b) <= limit
+	})
+	if fits == nil {
+		if encErr != nil {
+			return nil, &DeliveryError{Output: e.name, Permanent: true, Msg: fmt.Sprintf("encode payload of alert %s: %v", a.ID, encErr)}
+		}
+		return nil, &DeliveryError{Output: e.name, Permanent: true, Msg: fmt.Sprintf("alert %s: not even the minimal payload fits in %d bytes", a.ID, limit)}
+	}
+	return body, nil
 }
 
 // payloadJSON publishes an alert and encodes the payload.
@@ -82,7 +128,7 @@ func (e *outputEnv) payloadJSON(a *Alert) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	b, err := json.Marshal(p)
+	b, err := compactJSON(p)
 	if err != nil {
 		return nil, &DeliveryError{Output: e.name, Permanent: true, Msg: fmt.Sprintf("encode payload of alert %s: %v", a.ID, err)}
 	}

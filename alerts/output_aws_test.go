@@ -193,6 +193,27 @@ func TestSQS_SendMessage(t *testing.T) {
 	}
 }
 
+func TestMaxBytesSettings(t *testing.T) {
+	for _, tc := range []struct {
+		service, value string
+		ok             bool
+	}{
+		{"sqs", "1048576", true}, {"sqs", "1048577", false}, {"sqs", "100", false}, {"sqs", "lots", false},
+		{"webhook", "4096", true}, {"webhook", "10", false},
+	} {
+		settings := map[string]string{"max_bytes": tc.value, "queue_url": "https://sqs.us-east-1.amazonaws.com/1/q", "url": "https://example.com/hook"}
+		if tc.service == "sqs" {
+			delete(settings, "url")
+		} else {
+			delete(settings, "queue_url")
+		}
+		_, err := NewOutput(OutputConfig{Name: tc.service + ":x", Service: tc.service, Settings: settings}, map[string]string{"signing_key": "k"}, OutputOptions{AWSConfig: testAWS})
+		if (err == nil) != tc.ok {
+			t.Errorf("%s max_bytes %s: error %v", tc.service, tc.value, err)
+		}
+	}
+}
+
 func TestLambda_InvokeAsync(t *testing.T) {
 	fail := ""
 	srv := newStub(t, func(_ int, r *http.Request, w http.ResponseWriter) {

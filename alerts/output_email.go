@@ -4,10 +4,10 @@ import (
 	"bytes"
 	"context"
 	"crypto/tls"
-	"encoding/json"
+	"encoding/base64"
 	"errors"
 	"fmt"
-	"mime"
+	"mime/quotedprintable"
 	"net"
 	"net/smtp"
 	"net/textproto"
@@ -128,54 +128,110 @@ func (o *emailOutput) tlsFor() *tls.Config {
 	return &tls.Config{ServerName: o.host, MinVersion: tls.VersionTLS12}
 }
 
-// message renders the mail: a plain-text body with the summary and the
-// payload as JSON.
-func (o *emailOutput) message(a *Alert, p map[string]any, now time.Time) []byte {
+// Email limits: a line of a message is at most 998 octets (RFC 5322
+// 2.1.1); an encoded word at most 75 characters (RFC 2047 2); a message at
+// most what the server announces with SIZE (RFC 1870), and here never more
+// than 10 MB (SES v2: 40 MB; 10 MB is the common relay default, Postfix's
+// message_size_limit).
+const (
+	emailMessageMax = 10_000_000
+	emailSubjectMax = 250
+	// encodedWordData is the bytes one =?utf-8?b?…?= word carries: 45
+	// bytes are 60 base64 characters, 72 with the 12 of the word's frame.
+	encodedWordData = 45
+)
+
+// mailMessage renders an alert's mail (CRLF line endings): RFC 2047
+// subject folded into encoded words, and a plain-text UTF-8 body in
+// quoted-printable, whose lines stay within 76 characters whatever the
+// payload holds. Plain text: nothing in it is markup, HTML included.
+func mailMessage(from string, to []string, a *Alert, p map[string]any, now time.Time) []byte {
 	var b bytes.Buffer
-	fmt.Fprintf(&b, "From: %s\n", o.from)
-	fmt.Fprintf(&b, "To: %s\n", strings.Join(o.to, ", "))
-	fmt.Fprintf(&b, "Subject: %s\n", mime.QEncoding.Encode("utf-8", emailSubject(a, p)))
-	fmt.Fprintf(&b, "Date: %s\n", now.Format(time.RFC1123Z))
-	fmt.Fprintf(&b, "Message-ID: <%s@streamalert>\n", a.ID)
-	fmt.Fprintf(&b, "X-Streamalert-Alert-Id: %s\n", a.ID)
-	b.WriteString("MIME-Version: 1.0\nContent-Type: text/plain; charset=utf-8\nContent-Transfer-Encoding: 8bit\n\n")
-	b.WriteString(emailText(p))
+	fmt.Fprintf(&b, "From: %s\r\n", from)
+	fmt.Fprintf(&b, "To: %s\r\n", strings.Join(to, ", "))
+	fmt.Fprintf(&b, "Subject: %s\r\n", encodeSubject(emailSubject(a, p)))
+	fmt.Fprintf(&b, "Date: %s\r\n", now.Format(time.RFC1123Z))
+	fmt.Fprintf(&b, "Message-ID: <%s@streamalert>\r\n", a.ID)
+	fmt.Fprintf(&b, "X-Streamalert-Alert-Id: %s\r\n", a.ID)
+	b.WriteString("MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n")
+	w := quotedprintable.NewWriter(&b)
+	w.Write([]byte(emailText(p)))
+	w.Close()
 	return b.Bytes()
+}
+
+// encodeSubject returns a subject as header text: as it is when short
+// printable ASCII, else as base64 encoded words of at most 75 characters,
+// one per folded line (RFC 2047; whitespace between encoded words is not
+// part of the text).
+func encodeSubject(s string) string {
+	plainASCII := len(s) <= 66
+	for i := 0; i < len(s) && plainASCII; i++ {
+		plainASCII = s[i] >= 0x20 && s[i] < 0x7f
+	}
+	if plainASCII && !strings.Contains(s, "=?") {
+		return s
+	}
+	var words []string
+	for s != "" {
+		chunk := cutRunes(s, func(prefix string) bool { return len(prefix) <= encodedWordData })
+		if chunk == "" { // a rune longer than a word carries cannot happen in UTF-8
+			chunk = s[:1]
+		}
+		words = append(words, "=?utf-8?b?"+base64.StdEncoding.EncodeToString([]byte(chunk))+"?=")
+		s = s[len(chunk):]
+	}
+	return strings.Join(words, "\r\n ")
 }
 
 // emailSubject is the one-line subject of an alert's mail: the published
 // title (or the alert's), prefixed by the severity.
 func emailSubject(a *Alert, p map[string]any) string {
-	subject := pubString(p, "title")
-	if subject == "" {
+	subject := displayText(pubString(p, "title"))
+	if strings.TrimSpace(subject) == "" {
 		subject = alertTitle(a)
 	}
 	if sev := a.Severity; sev != "" {
 		subject = "[" + sev + "] " + subject
 	}
-	return strings.Join(strings.Fields(subject), " ")
+	return clip(strings.Join(strings.Fields(subject), " "), emailSubjectMax)
 }
 
-// emailText is the plain-text body: the summary, the description and the
-// payload as JSON.
+// emailText is the plain-text body: the summary, the description, the
+// payload as JSON and, when cut, where the full record is.
 func emailText(p map[string]any) string {
 	var b strings.Builder
-	b.WriteString(pubString(p, "summary") + "\n")
-	if d := pubString(p, "description"); d != "" {
+	b.WriteString(displayText(pubString(p, "summary")) + "\n")
+	if d := displayText(pubString(p, "description")); d != "" {
 		b.WriteString("\n" + d + "\n")
 	}
-	js, _ := json.MarshalIndent(p, "", "  ")
-	b.Write(js)
-	b.WriteString("\n")
+	if ptr := pubString(p, "full_record"); ptr != "" {
+		b.WriteString("\nFull record: " + ptr + "\n")
+	}
+	b.WriteString("\n" + displayText(displayJSON(p)) + "\n")
 	return b.String()
+}
+
+// fitMail renders the largest version of an alert's mail within limit bytes.
+func fitMail(name, from string, to []string, a *Alert, p map[string]any, now time.Time, limit int) ([]byte, error) {
+	var msg []byte
+	if fitPayload(a, p, func(q map[string]any) bool {
+		msg = mailMessage(from, to, a, q, now)
+		return len(msg) <= limit
+	}) == nil {
+		return nil, &DeliveryError{Output: name, Permanent: true, Msg: fmt.Sprintf("alert %s: no mail fits in %d bytes", a.ID, limit)}
+	}
+	return msg, nil
 }
 
 func (o *emailOutput) fail(err error) error {
 	msg := redactSecrets(err.Error(), o.secrets)
 	var te *textproto.Error
 	if errors.As(err, &te) {
-		// 4xx replies are transient, 5xx permanent (RFC 5321).
-		return &DeliveryError{Output: o.env.name, StatusCode: te.Code, Permanent: te.Code >= 500, Msg: msg}
+		// 4xx replies are transient, 5xx permanent (RFC 5321); 552
+		// (exceeded storage: the message is too large) and 554 (transaction
+		// failed, e.g. content refused) refuse this message.
+		return &DeliveryError{Output: o.env.name, StatusCode: te.Code, Permanent: te.Code >= 500, Rejected: te.Code == 552 || te.Code == 554, Msg: msg}
 	}
 	return &DeliveryError{Output: o.env.name, Msg: msg}
 }
@@ -185,7 +241,15 @@ func (o *emailOutput) Send(ctx context.Context, a *Alert) error {
 	if err != nil {
 		return err
 	}
-	msg := o.message(a, p, time.Now())
+	return o.mail(ctx, a, p)
+}
+
+// SendMinimal mails the minimal payload.
+func (o *emailOutput) SendMinimal(ctx context.Context, a *Alert) error {
+	return o.mail(ctx, a, MinimalPayload(a))
+}
+
+func (o *emailOutput) mail(ctx context.Context, a *Alert, p map[string]any) error {
 	ctx, cancel := context.WithTimeout(ctx, o.env.timeout)
 	defer cancel()
 	d := net.Dialer{}
@@ -223,6 +287,16 @@ func (o *emailOutput) Send(ctx context.Context, a *Alert) error {
 		if err := c.Auth(smtp.PlainAuth("", o.user, o.pass, o.host)); err != nil {
 			return o.fail(fmt.Errorf("AUTH: %w", err))
 		}
+	}
+	limit := emailMessageMax
+	if ok, size := c.Extension("SIZE"); ok {
+		if n, err := strconv.Atoi(strings.TrimSpace(size)); err == nil && n > 0 {
+			limit = min(limit, n)
+		}
+	}
+	msg, err := fitMail(o.env.name, o.from, o.to, a, p, time.Now(), limit)
+	if err != nil {
+		return err
 	}
 	if err := c.Mail(o.from); err != nil {
 		return o.fail(fmt.Errorf("MAIL FROM: %w", err))

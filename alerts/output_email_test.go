@@ -29,10 +29,17 @@ type smtpStub struct {
 	tls      *tls.Config // nil: no STARTTLS offered
 	rcptCode string      // e.g. "451 4.3.0 try again later"; "" accepts
 	silent   bool        // never greet (for timeouts)
+	// enforce checks each mail as a relay does (checkMailWire) and answers
+	// 554 to one that breaks the rules; size > 0 refuses larger mails with
+	// 552, announced in EHLO's SIZE when advertise is set.
+	enforce   bool
+	size      int
+	advertise bool
 
-	mu    sync.Mutex
-	auths []string
-	mails []smtpMail
+	mu      sync.Mutex
+	auths   []string
+	mails   []smtpMail
+	refused []string
 }
 
 type smtpMail struct {
@@ -93,6 +100,9 @@ func (s *smtpStub) serve(conn net.Conn) {
 			if secure {
 				tp.PrintfLine("250-AUTH PLAIN")
 			}
+			if s.advertise && s.size > 0 {
+				tp.PrintfLine("250-SIZE %d", s.size)
+			}
 			tp.PrintfLine("250 8BITMIME")
 		case "STARTTLS":
 			tp.PrintfLine("220 2.0.0 ready")
@@ -126,6 +136,21 @@ func (s *smtpStub) serve(conn net.Conn) {
 				return
 			}
 			cur.data = strings.Join(lines, "\n")
+			if s.enforce {
+				reply := ""
+				if err := checkMailWire([]byte(cur.data)); err != nil {
+					reply = "554 5.6.0 " + err.Error()
+				} else if s.size > 0 && len(cur.data) > s.size {
+					reply = "552 5.3.4 Message size exceeds fixed limit"
+				}
+				if reply != "" {
+					s.mu.Lock()
+					s.refused = append(s.refused, reply)
+					s.mu.Unlock()
+					tp.PrintfLine("%s", reply)
+					continue
+				}
+			}
 			s.mu.Lock()
 			s.mails = append(s.mails, cur)
 			s.mu.Unlock()
@@ -187,10 +212,14 @@ func TestEmail_SMTPWithStartTLSAndAuth(t *testing.T) {
 	if len(s.auths) != 1 || s.auths[0] != "PLAIN:|mailer|s3cret-pass" {
 		t.Errorf("auth %v", s.auths)
 	}
-	for _, want := range []string{"Subject: =?utf-8?q?", "Message-ID: <" + a.ID + "@streamalert>", "Content-Type: text/plain; charset=utf-8", `"eventName": "ConsoleLogin"`} {
+	for _, want := range []string{"Subject: =?utf-8?b?", "Message-ID: <" + a.ID + "@streamalert>", "Content-Type: text/plain; charset=utf-8", "Content-Transfer-Encoding: quoted-printable"} {
 		if !strings.Contains(m.data, want) {
 			t.Errorf("message lacks %q:\n%s", want, m.data)
 		}
+	}
+	mail := parseMail(t, []byte(m.data))
+	if mail.subject != "[high] Console login without MFA ✓" || !strings.Contains(mail.body, `"eventName": "ConsoleLogin"`) {
+		t.Errorf("subject %q, body %q", mail.subject, mail.body)
 	}
 }
 

@@ -29,11 +29,25 @@ func newFile(env *outputEnv) (Output, error) {
 
 func (o *fileOutput) Name() string { return o.env.name }
 
+// Send appends the whole payload: a local file has no limit to fit.
 func (o *fileOutput) Send(_ context.Context, a *Alert) error {
 	line, err := o.env.payloadJSON(a)
 	if err != nil {
 		return err
 	}
+	return o.append(line)
+}
+
+// SendMinimal appends the minimal payload.
+func (o *fileOutput) SendMinimal(_ context.Context, a *Alert) error {
+	line, err := compactJSON(MinimalPayload(a))
+	if err != nil {
+		return &DeliveryError{Output: o.env.name, Permanent: true, Msg: err.Error()}
+	}
+	return o.append(line)
+}
+
+func (o *fileOutput) append(line []byte) error {
 	line = append(line, '\n')
 	o.mu.Lock()
 	defer o.mu.Unlock()

@@ -38,8 +38,25 @@ func newFirehose(env *outputEnv) (Output, error) {
 
 func (o *firehoseOutput) Name() string { return o.env.name }
 
+// firehoseRecordMax is Firehose's limit on one record before base64
+// encoding (Amazon Data Firehose quotas: 1,000 KiB), newline included.
+const firehoseRecordMax = 1000 * 1024
+
 func (o *firehoseOutput) Send(ctx context.Context, a *Alert) error {
-	body, err := o.env.payloadJSON(a)
+	p, err := o.env.publish(a)
+	if err != nil {
+		return err
+	}
+	return o.put(ctx, a, p)
+}
+
+// SendMinimal puts the minimal payload.
+func (o *firehoseOutput) SendMinimal(ctx context.Context, a *Alert) error {
+	return o.put(ctx, a, MinimalPayload(a))
+}
+
+func (o *firehoseOutput) put(ctx context.Context, a *Alert, p map[string]any) error {
+	body, err := o.env.fittedJSON(a, p, firehoseRecordMax-1, nil)
 	if err != nil {
 		return err
 	}

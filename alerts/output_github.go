@@ -2,7 +2,6 @@ package alerts
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -51,23 +50,43 @@ func newGitHub(env *outputEnv) (Output, error) {
 
 func (o *gitHubOutput) Name() string { return o.env.name }
 
+// GitHub's limits on an issue (the REST API answers 422 "is too long"):
+// a title of 256 characters, a body of 65,536.
+const (
+	gitHubTitleMax = 256
+	gitHubBodyMax  = 65536
+)
+
+// gitHubBody is the Markdown body: the summary, description and runbook as
+// escaped text, the payload as JSON in a fence its data cannot close.
+func gitHubBody(a *Alert, p map[string]any) string {
+	var b strings.Builder
+	b.WriteString(markdownEscape(displayText(pubString(p, "summary"))))
+	if d := displayText(pubString(p, "description")); d != "" {
+		b.WriteString("\n\n" + markdownEscape(d))
+	}
+	if r := displayText(pubString(p, "runbook")); r != "" {
+		if linkable(r) {
+			b.WriteString("\n\nRunbook: <" + r + ">") // a CommonMark autolink
+		} else {
+			b.WriteString("\n\nRunbook: " + markdownEscape(r))
+		}
+	}
+	js := displayText(displayJSON(p))
+	fence := markdownFence(js)
+	fmt.Fprintf(&b, "\n\n%sjson\n%s\n%s\n\nAlert %s of rule %s.", fence, js, fence, a.ID, markdownEscape(a.Rule))
+	if ptr := pubString(p, "full_record"); ptr != "" {
+		b.WriteString("\nFull record: " + markdownEscape(ptr))
+	}
+	return b.String()
+}
+
 func (o *gitHubOutput) issue(a *Alert, p map[string]any) map[string]any {
-	title := pubString(p, "title")
+	title := displayText(pubString(p, "title"))
 	if title == "" {
 		title = alertTitle(a)
 	}
-	var b strings.Builder
-	b.WriteString(pubString(p, "summary"))
-	if d := pubString(p, "description"); d != "" {
-		b.WriteString("\n\n" + d)
-	}
-	if r := pubString(p, "runbook"); r != "" {
-		b.WriteString("\n\nRunbook: " + r)
-	}
-	js, _ := json.MarshalIndent(p, "", "  ")
-	// Issue bodies are capped at 65,536 characters.
-	fmt.Fprintf(&b, "\n\n```json\n%s\n```\n\nAlert `%s` of rule `%s`.", truncate(string(js), 60000), a.ID, a.Rule)
-	issue := map[string]any{"title": truncate(title, 256), "body": b.String()}
+	issue := map[string]any{"title": clip(strings.Join(strings.Fields(title), " "), gitHubTitleMax), "body": gitHubBody(a, p)}
 	if len(o.labels) > 0 {
 		issue["labels"] = o.labels
 	}
@@ -82,7 +101,27 @@ func (o *gitHubOutput) Send(ctx context.Context, a *Alert) error {
 	if err != nil {
 		return err
 	}
-	body, _ := json.Marshal(o.issue(a, p))
+	return o.post(ctx, a, p)
+}
+
+// SendMinimal opens an issue from the minimal payload.
+func (o *gitHubOutput) SendMinimal(ctx context.Context, a *Alert) error {
+	return o.post(ctx, a, MinimalPayload(a))
+}
+
+func (o *gitHubOutput) post(ctx context.Context, a *Alert, p map[string]any) error {
+	var issue map[string]any
+	fitted := fitPayload(a, p, func(q map[string]any) bool {
+		issue = o.issue(a, q)
+		return chars(issue["body"].(string)) <= gitHubBodyMax
+	})
+	if fitted == nil {
+		return &DeliveryError{Output: o.env.name, Permanent: true, Msg: fmt.Sprintf("alert %s: no issue body fits in %d characters", a.ID, gitHubBodyMax)}
+	}
+	body, err := compactJSON(issue)
+	if err != nil {
+		return &DeliveryError{Output: o.env.name, Permanent: true, Msg: "encode issue: " + err.Error()}
+	}
 	h := http.Header{
 		"Content-Type":         {"application/json"},
 		"Accept":               {"application/vnd.github+json"},

@@ -146,13 +146,14 @@ func TestSlack_SendsBlocksToWebhook(t *testing.T) {
 		t.Fatalf("%d blocks", len(blocks))
 	}
 	header := blocks[0].(map[string]any)
-	if header["type"] != "header" || str(header, "text.type") != "plain_text" || len(str(header, "text.text")) > slackHeaderMax {
+	if header["type"] != "header" || str(header, "text.type") != "plain_text" || chars(str(header, "text.text")) > slackHeaderMax ||
+		!strings.HasSuffix(str(header, "text.text"), truncMarker) {
 		t.Errorf("header block %v", header)
 	}
 	for _, b := range blocks {
 		b := b.(map[string]any)
 		if b["type"] == "section" {
-			if txt := str(b, "text.text"); txt == "" || len(txt) > slackTextMax || str(b, "text.type") != "mrkdwn" {
+			if txt := str(b, "text.text"); txt == "" || chars(txt) > slackTextMax {
 				t.Errorf("section text of %d chars", len(txt))
 			}
 			if f, ok := b["fields"].([]any); ok && len(f) > slackFieldsMax {
@@ -162,6 +163,20 @@ func TestSlack_SendsBlocksToWebhook(t *testing.T) {
 	}
 	if !strings.Contains(string(c.body), "ConsoleLogin") || !strings.Contains(string(c.body), a.ID) {
 		t.Error("the message lacks the record or the alert id")
+	}
+}
+
+// TestSlack_RecordOnlyPublisher: with `fields: record` the payload has no
+// title or summary; the message still has the text Slack requires.
+func TestSlack_RecordOnlyPublisher(t *testing.T) {
+	srv := slackStandIn(t)
+	o := mustOutput(t, "slack", map[string]string{"fields": "record"}, map[string]string{"webhook_url": srv.URL + "/services/x"})
+	a := sampleAlert()
+	mustSend(t, o, a)
+	m := srv.lastAccepted(t).json(t)
+	blocks := m["blocks"].([]any)
+	if got := str(blocks[1].(map[string]any), "text.text"); got != a.Title {
+		t.Errorf("section text %q, want the title", got)
 	}
 }
 
@@ -206,7 +221,7 @@ func TestOpsgenie_CreateAlert(t *testing.T) {
 	wantHeader(t, c, "Authorization", "GenieKey eb243592-faa2-4ba2-a551q-1afdf565c889")
 	wantHeader(t, c, "Content-Type", "application/json")
 	m := c.json(t)
-	if msg := str(m, "message"); msg == "" || len(msg) > 130 {
+	if msg := str(m, "message"); msg == "" || chars(msg) > 130 || !strings.HasSuffix(msg, truncMarker) {
 		t.Errorf("message of %d chars", len(msg))
 	}
 	if str(m, "alias") != a.ID || str(m, "priority") != "P2" || str(m, "details.rule") != a.Rule {

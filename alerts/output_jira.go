@@ -3,7 +3,7 @@ package alerts
 import (
 	"context"
 	"encoding/base64"
-	"encoding/json"
+	"fmt"
 	"net/http"
 	"strings"
 )
@@ -59,38 +59,88 @@ func newJira(env *outputEnv) (Output, error) {
 
 func (o *jiraOutput) Name() string { return o.env.name }
 
-func (o *jiraOutput) issue(a *Alert, p map[string]any) map[string]any {
-	summary := pubString(p, "title")
-	if summary == "" {
-		summary = alertTitle(a)
-	}
-	text := pubString(p, "summary")
-	if d := pubString(p, "description"); d != "" {
+// Jira's limits (Atlassian: "Jira Cloud text field character limit"; the
+// REST API answers CONTENT_LIMIT_EXCEEDED): a summary of 255 characters, a
+// text field of 32,767 — for an ADF description, counted here on the
+// document's JSON, which is never shorter than its text.
+const (
+	jiraSummaryMax     = 255
+	jiraDescriptionMax = 32767
+)
+
+// jiraText is the human part of the description: summary, description,
+// alert id and rule, and where the full record is when it was cut.
+func jiraText(a *Alert, p map[string]any) string {
+	text := displayText(pubString(p, "summary"))
+	if d := displayText(pubString(p, "description")); d != "" {
 		text += "\n\n" + d
 	}
 	text += "\n\nAlert " + a.ID + " of rule " + a.Rule
-	js, _ := json.MarshalIndent(p, "", "  ")
-	var desc any
-	if o.v3 {
-		// Atlassian Document Format: a paragraph and the payload as code.
-		desc = map[string]any{
-			"type": "doc", "version": 1,
-			"content": []any{
-				map[string]any{"type": "paragraph", "content": []any{map[string]any{"type": "text", "text": text}}},
-				map[string]any{"type": "codeBlock", "attrs": map[string]any{"language": "json"},
-					"content": []any{map[string]any{"type": "text", "text": truncate(string(js), 30000)}}},
-			},
-		}
-	} else {
-		desc = text + "\n\n{code:json}\n" + truncate(string(js), 30000) + "\n{code}"
+	if ptr := pubString(p, "full_record"); ptr != "" {
+		text += "\nFull record: " + ptr
 	}
+	return strings.TrimSpace(text)
+}
+
+// adfParagraphs turns text into ADF paragraphs, one per blank-line
+// separated block, lines joined by hardBreak nodes. ADF text nodes are
+// literal: nothing in them is markup.
+func adfParagraphs(text string) []any {
+	var out []any
+	for block := range strings.SplitSeq(text, "\n\n") {
+		var content []any
+		for line := range strings.SplitSeq(block, "\n") {
+			if len(content) > 0 {
+				content = append(content, map[string]any{"type": "hardBreak"})
+			}
+			if line != "" {
+				content = append(content, map[string]any{"type": "text", "text": line})
+			}
+		}
+		if len(content) > 0 {
+			out = append(out, map[string]any{"type": "paragraph", "content": content})
+		}
+	}
+	return out
+}
+
+// jiraDescription is the description in the API version's form: an ADF
+// document (v3) or wiki markup text (v2), with the payload as JSON code.
+func (o *jiraOutput) jiraDescription(a *Alert, p map[string]any) any {
+	text := jiraText(a, p)
+	js := displayText(displayJSON(p))
+	if o.v3 {
+		content := adfParagraphs(text)
+		content = append(content, map[string]any{"type": "codeBlock", "attrs": map[string]any{"language": "json"},
+			"content": []any{map[string]any{"type": "text", "text": js}}})
+		return map[string]any{"type": "doc", "version": 1, "content": content}
+	}
+	return jiraEscape(text) + "\n\n{code:json}\n" + jiraNoformat(js) + "\n{code}"
+}
+
+func (o *jiraOutput) issue(a *Alert, p map[string]any) map[string]any {
+	summary := displayText(pubString(p, "title"))
+	if summary == "" {
+		summary = alertTitle(a)
+	}
+	summary = strings.Join(strings.Fields(summary), " ")
 	return map[string]any{"fields": map[string]any{
 		"project":     map[string]any{"key": o.project},
-		"summary":     truncate(strings.ReplaceAll(summary, "\n", " "), 255),
-		"description": desc,
+		"summary":     clip(summary, jiraSummaryMax),
+		"description": o.jiraDescription(a, p),
 		"issuetype":   map[string]any{"name": o.typ},
 		"labels":      o.labels,
 	}}
+}
+
+// descriptionChars is how long Jira finds a description: its text (v2) or
+// its JSON (v3).
+func descriptionChars(d any) int {
+	if s, ok := d.(string); ok {
+		return chars(s)
+	}
+	b, _ := compactJSON(d)
+	return chars(string(b))
 }
 
 func (o *jiraOutput) Send(ctx context.Context, a *Alert) error {
@@ -98,7 +148,27 @@ func (o *jiraOutput) Send(ctx context.Context, a *Alert) error {
 	if err != nil {
 		return err
 	}
-	body, _ := json.Marshal(o.issue(a, p))
+	return o.post(ctx, a, p)
+}
+
+// SendMinimal creates an issue from the minimal payload.
+func (o *jiraOutput) SendMinimal(ctx context.Context, a *Alert) error {
+	return o.post(ctx, a, MinimalPayload(a))
+}
+
+func (o *jiraOutput) post(ctx context.Context, a *Alert, p map[string]any) error {
+	var issue map[string]any
+	fitted := fitPayload(a, p, func(q map[string]any) bool {
+		issue = o.issue(a, q)
+		return descriptionChars(issue["fields"].(map[string]any)["description"]) <= jiraDescriptionMax
+	})
+	if fitted == nil {
+		return &DeliveryError{Output: o.env.name, Permanent: true, Msg: fmt.Sprintf("alert %s: no description fits in %d characters", a.ID, jiraDescriptionMax)}
+	}
+	body, err := compactJSON(issue)
+	if err != nil {
+		return &DeliveryError{Output: o.env.name, Permanent: true, Msg: "encode issue: " + err.Error()}
+	}
 	h := http.Header{"Content-Type": {"application/json"}, "Accept": {"application/json"}, "Authorization": {o.auth}}
 	_, _, err = o.http.do(ctx, http.MethodPost, o.url, h, body)
 	return err

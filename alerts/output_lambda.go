@@ -42,8 +42,25 @@ func newLambda(env *outputEnv) (Output, error) {
 
 func (o *lambdaOutput) Name() string { return o.env.name }
 
+// lambdaEventMax is Lambda's limit on an asynchronous invocation's
+// payload (Lambda quotas: "Invocation payload … 1 MB (asynchronous)").
+const lambdaEventMax = 1000000
+
 func (o *lambdaOutput) Send(ctx context.Context, a *Alert) error {
-	body, err := o.env.payloadJSON(a)
+	p, err := o.env.publish(a)
+	if err != nil {
+		return err
+	}
+	return o.invoke(ctx, a, p)
+}
+
+// SendMinimal invokes the function with the minimal payload.
+func (o *lambdaOutput) SendMinimal(ctx context.Context, a *Alert) error {
+	return o.invoke(ctx, a, MinimalPayload(a))
+}
+
+func (o *lambdaOutput) invoke(ctx context.Context, a *Alert, p map[string]any) error {
+	body, err := o.env.fittedJSON(a, p, lambdaEventMax, nil)
 	if err != nil {
 		return err
 	}

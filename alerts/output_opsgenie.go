@@ -2,7 +2,7 @@ package alerts
 
 import (
 	"context"
-	"encoding/json"
+	"maps"
 	"net/http"
 	"strings"
 )
@@ -50,30 +50,77 @@ func opsgeniePriority(s string) string {
 	return "P3"
 }
 
-func (o *opsgenieOutput) request(a *Alert, p map[string]any) map[string]any {
-	msg := pubString(p, "title")
-	if msg == "" {
-		msg = alertTitle(a)
-	}
-	desc := pubString(p, "summary")
-	if rec, ok := p["record"]; ok {
-		js, _ := json.MarshalIndent(rec, "", "  ")
-		desc += "\n\n" + string(js)
-	}
-	details := map[string]string{"alert_id": a.ID, "rule": a.Rule}
-	for _, k := range []string{"severity", "log_type", "source", "event_time", "runbook"} {
-		if v := pubString(p, k); v != "" {
-			details[k] = truncate(v, 1000)
+// Opsgenie's limits (Alert API, Create Alert): message 130 characters,
+// alias 512, description 15,000, tags 20 of 50 characters each, details
+// 8,000 characters in total (keys and values), entity 512, source 100.
+const (
+	opsgenieMessageMax     = 130
+	opsgenieDescriptionMax = 15000
+	opsgenieTagsMax        = 20
+	opsgenieTagMax         = 50
+	opsgenieDetailsMax     = 8000
+	opsgenieEntityMax      = 512
+)
+
+// opsgenieTags caps tags at 20 of at most 50 characters, without repeats.
+func opsgenieTags(tags []string) []string {
+	out := make([]string, 0, opsgenieTagsMax)
+	seen := map[string]bool{}
+	for _, t := range tags {
+		t = strings.TrimSpace(displayText(t))
+		t = clipEscaped(t, opsgenieTagMax, nil)
+		if chars(t) > opsgenieTagMax || t == "" || seen[t] {
+			continue
+		}
+		seen[t] = true
+		out = append(out, t)
+		if len(out) == opsgenieTagsMax {
+			break
 		}
 	}
-	tags := append([]string{"streamalert"}, a.Tags...)
+	return out
+}
+
+func (o *opsgenieOutput) request(a *Alert, p map[string]any) map[string]any {
+	msg := displayText(pubString(p, "title"))
+	if strings.TrimSpace(msg) == "" {
+		msg = alertTitle(a)
+	}
+	desc := displayText(pubString(p, "summary"))
+	if d := displayText(pubString(p, "description")); d != "" {
+		desc += "\n\n" + d
+	}
+	if rec, ok := p["record"]; ok && rec != nil {
+		desc += "\n\n" + displayText(displayJSON(rec))
+	}
+	if ptr := pubString(p, "full_record"); ptr != "" {
+		desc += "\n\nFull record: " + ptr
+	}
+	shown := clip(desc, opsgenieDescriptionMax)
+	details := map[string]string{"alert_id": a.ID, "rule": a.Rule}
+	used := len("alert_id") + chars(a.ID) + len("rule") + chars(a.Rule)
+	fields := map[string]string{"full_record": pointerOf(a, p, shown != desc)}
+	desc = shown
+	for _, k := range []string{"severity", "log_type", "source", "event_time", "runbook"} {
+		fields[k] = displayText(pubString(p, k))
+	}
+	for _, k := range []string{"full_record", "severity", "log_type", "source", "event_time", "runbook"} {
+		if v := fields[k]; v != "" {
+			v = clip(v, min(1000, opsgenieDetailsMax-used-len(k)))
+			if used+len(k)+chars(v) > opsgenieDetailsMax {
+				break
+			}
+			details[k] = v
+			used += len(k) + chars(v)
+		}
+	}
 	req := map[string]any{
-		"message":     truncate(msg, 130),
+		"message":     clip(strings.Join(strings.Fields(msg), " "), opsgenieMessageMax),
 		"alias":       a.ID,
-		"description": truncate(desc, 15000),
-		"tags":        tags,
+		"description": desc,
+		"tags":        opsgenieTags(append([]string{"streamalert"}, a.Tags...)),
 		"details":     details,
-		"entity":      a.Rule,
+		"entity":      clip(a.Rule, opsgenieEntityMax),
 		"source":      "streamalert",
 		"priority":    opsgeniePriority(a.Severity),
 	}
@@ -92,7 +139,28 @@ func (o *opsgenieOutput) Send(ctx context.Context, a *Alert) error {
 	if err != nil {
 		return err
 	}
-	body, _ := json.Marshal(o.request(a, p))
+	return o.post(ctx, a, p)
+}
+
+// SendMinimal creates an alert from the minimal payload.
+func (o *opsgenieOutput) SendMinimal(ctx context.Context, a *Alert) error {
+	return o.post(ctx, a, MinimalPayload(a))
+}
+
+func (o *opsgenieOutput) post(ctx context.Context, a *Alert, p map[string]any) error {
+	// Every field is cut to its limit; the record is summarized first so a
+	// huge one is not rendered only to be cut.
+	if rec, ok := p["record"]; ok && rec != nil {
+		p = maps.Clone(p)
+		var cut bool
+		if p["record"], cut = summarize(rec, 2*opsgenieDescriptionMax); cut {
+			p["full_record"] = RecordPointer(a)
+		}
+	}
+	body, err := compactJSON(o.request(a, p))
+	if err != nil {
+		return &DeliveryError{Output: o.env.name, Permanent: true, Msg: "encode alert: " + err.Error()}
+	}
 	h := http.Header{"Content-Type": {"application/json"}, "Authorization": {"GenieKey " + o.key}}
 	_, _, err = o.http.do(ctx, http.MethodPost, o.url, h, body)
 	return err

@@ -3,6 +3,7 @@ package alerts
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"strings"
 )
@@ -44,9 +45,16 @@ func pagerDutySeverity(s string) string {
 	return "info"
 }
 
+// PagerDuty's limits (Events API v2 overview: "events … up to 512 KB";
+// payload.summary up to 1024 characters; dedup_key up to 255).
+const (
+	pagerDutyEventMax   = 512000
+	pagerDutySummaryMax = 1024
+)
+
 func (o *pagerDutyOutput) event(a *Alert, p map[string]any) map[string]any {
-	summary := pubString(p, "summary")
-	if summary == "" {
+	summary := displayText(pubString(p, "summary"))
+	if strings.TrimSpace(summary) == "" {
 		summary = alertTitle(a)
 	}
 	source := a.Source
@@ -54,8 +62,8 @@ func (o *pagerDutyOutput) event(a *Alert, p map[string]any) map[string]any {
 		source = "streamalert"
 	}
 	payload := map[string]any{
-		"summary":        truncate(summary, 1024),
-		"source":         source,
+		"summary":        clip(summary, pagerDutySummaryMax),
+		"source":         clip(source, 255),
 		"severity":       pagerDutySeverity(a.Severity),
 		"timestamp":      pubString(p, "event_time"),
 		"component":      a.LogType,
@@ -83,7 +91,23 @@ func (o *pagerDutyOutput) Send(ctx context.Context, a *Alert) error {
 	if err != nil {
 		return err
 	}
-	body, _ := json.Marshal(o.event(a, p))
+	return o.post(ctx, a, p)
+}
+
+// SendMinimal triggers an event whose details are the minimal payload.
+func (o *pagerDutyOutput) SendMinimal(ctx context.Context, a *Alert) error {
+	return o.post(ctx, a, MinimalPayload(a))
+}
+
+func (o *pagerDutyOutput) post(ctx context.Context, a *Alert, p map[string]any) error {
+	var body []byte
+	fitted := fitPayload(a, p, func(q map[string]any) bool {
+		body, _ = compactJSON(o.event(a, q))
+		return len(body) <= pagerDutyEventMax
+	})
+	if fitted == nil {
+		return &DeliveryError{Output: o.env.name, Permanent: true, Msg: fmt.Sprintf("alert %s: no event fits in %d bytes", a.ID, pagerDutyEventMax)}
+	}
 	data, _, err := o.http.do(ctx, http.MethodPost, o.url, http.Header{"Content-Type": {"application/json"}}, body)
 	if err != nil {
 		return err

@@ -58,12 +58,28 @@ func (o *s3Output) key(a *Alert) string {
 	return path.Join(o.prefix, "dt="+t.UTC().Format("2006-01-02-15"), a.Rule, a.ID+".json")
 }
 
+// Send writes the whole payload: S3 takes objects up to 5 GB in one PUT
+// (Amazon S3 User Guide, "Uploading objects"), so this is where a record
+// too large for the chat and paging services is kept in full.
 func (o *s3Output) Send(ctx context.Context, a *Alert) error {
 	body, err := o.env.payloadJSON(a)
 	if err != nil {
 		return err
 	}
-	_, err = o.client.PutObject(ctx, &s3.PutObjectInput{
+	return o.put(ctx, a, body)
+}
+
+// SendMinimal writes the minimal payload.
+func (o *s3Output) SendMinimal(ctx context.Context, a *Alert) error {
+	body, err := compactJSON(MinimalPayload(a))
+	if err != nil {
+		return &DeliveryError{Output: o.env.name, Permanent: true, Msg: err.Error()}
+	}
+	return o.put(ctx, a, body)
+}
+
+func (o *s3Output) put(ctx context.Context, a *Alert, body []byte) error {
+	_, err := o.client.PutObject(ctx, &s3.PutObjectInput{
 		Bucket:      aws.String(o.bucket),
 		Key:         aws.String(o.key(a)),
 		Body:        bytes.NewReader(body),

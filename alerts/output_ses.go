@@ -2,15 +2,16 @@ package alerts
 
 import (
 	"context"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sesv2"
 	"github.com/aws/aws-sdk-go-v2/service/sesv2/types"
 )
 
-// sesEmailOutput is the email output with transport: ses. It sends a
-// simple (SES-built) plain-text message with the SES v2 SendEmail API;
-// credentials come from the AWS configuration, not from stored secrets.
+// sesEmailOutput is the email output with transport: ses. It sends the
+// SMTP transport's MIME message as raw content with the SES v2 SendEmail
+// API; credentials come from the AWS configuration, not stored secrets.
 type sesEmailOutput struct {
 	env    *outputEnv
 	client *sesv2.Client
@@ -51,15 +52,25 @@ func (o *sesEmailOutput) Send(ctx context.Context, a *Alert) error {
 	if err != nil {
 		return err
 	}
-	utf8 := aws.String("UTF-8")
+	return o.mail(ctx, a, p)
+}
+
+// SendMinimal mails the minimal payload.
+func (o *sesEmailOutput) SendMinimal(ctx context.Context, a *Alert) error {
+	return o.mail(ctx, a, MinimalPayload(a))
+}
+
+// mail sends the same MIME message the SMTP transport sends, as SES raw
+// content: one rendering of a mail, whichever way it goes.
+func (o *sesEmailOutput) mail(ctx context.Context, a *Alert, p map[string]any) error {
+	msg, err := fitMail(o.env.name, o.from, o.to, a, p, time.Now(), emailMessageMax)
+	if err != nil {
+		return err
+	}
 	in := &sesv2.SendEmailInput{
 		FromEmailAddress: aws.String(o.from),
 		Destination:      &types.Destination{ToAddresses: o.to},
-		Content: &types.EmailContent{Simple: &types.Message{
-			Subject: &types.Content{Data: aws.String(emailSubject(a, p)), Charset: utf8},
-			Body:    &types.Body{Text: &types.Content{Data: aws.String(emailText(p)), Charset: utf8}},
-			Headers: []types.MessageHeader{{Name: aws.String("X-Streamalert-Alert-Id"), Value: aws.String(a.ID)}},
-		}},
+		Content:          &types.EmailContent{Raw: &types.RawMessage{Data: msg}},
 	}
 	if o.cfgSet != "" {
 		in.ConfigurationSetName = aws.String(o.cfgSet)

@@ -58,13 +58,7 @@ func TestEmail_SESSendEmail(t *testing.T) {
 		ConfigurationSetName string
 		Destination          struct{ ToAddresses []string }
 		Content              struct {
-			Simple struct {
-				Subject struct{ Data, Charset string }
-				Body    struct {
-					Text struct{ Data, Charset string }
-				}
-				Headers []struct{ Name, Value string }
-			}
+			Raw struct{ Data []byte }
 		}
 	}
 	if err := json.Unmarshal(c.body, &in); err != nil {
@@ -76,15 +70,16 @@ func TestEmail_SESSendEmail(t *testing.T) {
 	if got := strings.Join(in.Destination.ToAddresses, ","); got != "soc@example.com,oncall@example.com" {
 		t.Errorf("to %q", got)
 	}
-	msg := in.Content.Simple
-	if msg.Subject.Data != "[high] Console login without MFA" || msg.Subject.Charset != "UTF-8" {
-		t.Errorf("subject %+v", msg.Subject)
+	// The raw message is the one the SMTP transport sends.
+	mail := parseMail(t, in.Content.Raw.Data)
+	if mail.subject != "[high] Console login without MFA" {
+		t.Errorf("subject %q", mail.subject)
 	}
-	if !strings.Contains(msg.Body.Text.Data, `"id": "`+a.ID+`"`) || !strings.Contains(msg.Body.Text.Data, "An IAM user signed in without MFA.") {
-		t.Errorf("body text %q", msg.Body.Text.Data)
+	if !strings.Contains(mail.body, `"id": "`+a.ID+`"`) || !strings.Contains(mail.body, "An IAM user signed in without MFA.") {
+		t.Errorf("body text %q", mail.body)
 	}
-	if len(msg.Headers) != 1 || msg.Headers[0].Name != "X-Streamalert-Alert-Id" || msg.Headers[0].Value != a.ID {
-		t.Errorf("headers %+v", msg.Headers)
+	if got := mail.header.Get("X-Streamalert-Alert-Id"); got != a.ID {
+		t.Errorf("X-Streamalert-Alert-Id %q", got)
 	}
 
 	for fail, permanent := range map[string]bool{"throttle": false, "500": false, "rejected": true} {

@@ -2,7 +2,6 @@ package alerts
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"strings"
@@ -18,13 +17,19 @@ func init() {
 	})
 }
 
-// Slack's limits on blocks (Block Kit reference).
+// Slack's limits (Block Kit reference: blocks, text objects; chat.postMessage
+// for the top-level text), in characters.
 const (
 	slackHeaderMax  = 150
 	slackTextMax    = 3000
 	slackFieldsMax  = 10
 	slackFieldMax   = 2000
 	slackContextMax = 10
+	slackBlocksMax  = 50
+	slackMessageMax = 40000
+	// slackRecordBudget is the JSON the record block summarizes a record
+	// to before clipping: a code block is read, not searched.
+	slackRecordBudget = 2500
 )
 
 type slackOutput struct {
@@ -45,62 +50,90 @@ func (o *slackOutput) Name() string { return o.env.name }
 
 // slackMessage builds the webhook body: a header, the summary with a few
 // fields, the record (when the publisher kept it) and a context line.
-func slackMessage(p map[string]any) map[string]any {
-	title := pubString(p, "title")
+// Text from the alert goes out as plain_text, which Slack shows as
+// written; the record's code block is mrkdwn, escaped and with backtick
+// runs broken, so its data can neither mention, link nor end the block.
+func slackMessage(a *Alert, p map[string]any) map[string]any {
+	title := displayText(pubString(p, "title"))
 	if title == "" {
-		title = pubString(p, "rule")
+		title = alertTitle(a)
 	}
-	text := pubString(p, "summary")
-	if d := pubString(p, "description"); d != "" {
+	text := displayText(pubString(p, "summary"))
+	if d := displayText(pubString(p, "description")); d != "" {
 		text = strings.TrimSpace(text + "\n" + d)
 	}
-	if text == "" {
+	if strings.TrimSpace(text) == "" {
 		text = title
 	}
-	var blocks []any
-	if title != "" {
-		blocks = append(blocks, map[string]any{"type": "header", "text": map[string]any{"type": "plain_text", "text": truncate(title, slackHeaderMax), "emoji": false}})
+	blocks := []any{
+		map[string]any{"type": "header", "text": plainText(clip(title, slackHeaderMax))},
 	}
-	section := map[string]any{"type": "section", "text": mrkdwn(truncate(text, slackTextMax))}
+	shown := clip(text, slackTextMax)
+	cut := shown != text
+	section := map[string]any{"type": "section", "text": plainText(shown)}
 	var fields []any
 	for _, f := range [][2]string{{"Severity", "severity"}, {"Rule", "rule"}, {"Log type", "log_type"}, {"Source", "source"}, {"Event time", "event_time"}, {"Runbook", "runbook"}} {
-		if v := pubString(p, f[1]); v != "" && len(fields) < slackFieldsMax {
-			fields = append(fields, mrkdwn(truncate("*"+f[0]+"*\n"+v, slackFieldMax)))
+		v := displayText(pubString(p, f[1]))
+		switch {
+		case v == "" || len(fields) >= slackFieldsMax:
+		case f[1] == "runbook" && linkable(v) && chars(v) < slackFieldMax-40:
+			// The rule's runbook, a plain URL: a link (the URL escaped too).
+			fields = append(fields, mrkdwn("*Runbook*\n<"+slackEscape(v)+"|open the runbook>"))
+		default:
+			fields = append(fields, plainText(clip(f[0]+": "+v, slackFieldMax)))
 		}
 	}
 	if m, ok := p["merge"].(map[string]any); ok && len(fields) < slackFieldsMax {
-		fields = append(fields, mrkdwn(fmt.Sprintf("*Merged alerts*\n%v", m["count"])))
+		fields = append(fields, plainText(fmt.Sprintf("Merged alerts: %v", m["count"])))
 	}
 	if len(fields) > 0 {
 		section["fields"] = fields
 	}
 	blocks = append(blocks, section)
 	if rec, ok := p["record"]; ok && rec != nil {
-		js, _ := json.MarshalIndent(rec, "", "  ")
-		// Leave room for the code fence within the section limit.
-		blocks = append(blocks, map[string]any{"type": "section", "text": mrkdwn("```" + truncate(string(js), slackTextMax-6) + "```")})
+		var recCut bool
+		rec, recCut = summarize(rec, slackRecordBudget)
+		cut = cut || recCut
+		// Leave room for the two fences within the section limit.
+		code := clipEscaped(displayText(displayJSON(rec)), slackTextMax-6, slackCode)
+		blocks = append(blocks, map[string]any{"type": "section", "text": mrkdwn("```" + code + "```")})
 	}
-	var ctx []any
-	if id := pubString(p, "id"); id != "" {
-		ctx = append(ctx, mrkdwn("alert "+id))
-	}
+	ctx := []any{plainText("alert " + a.ID)}
 	if c := pubString(p, "created"); c != "" {
-		ctx = append(ctx, mrkdwn("created "+c))
+		ctx = append(ctx, plainText(clip("created "+displayText(c), slackTextMax)))
 	}
-	if len(ctx) > 0 {
-		blocks = append(blocks, map[string]any{"type": "context", "elements": ctx[:min(len(ctx), slackContextMax)]})
+	if pointer := pointerOf(a, p, cut); pointer != "" {
+		ctx = append(ctx, plainText(clip("full record: "+pointer, slackTextMax)))
 	}
-	return map[string]any{"text": truncate(title+": "+text, slackTextMax), "blocks": blocks}
+	blocks = append(blocks, map[string]any{"type": "context", "elements": ctx[:min(len(ctx), slackContextMax)]})
+	return map[string]any{"text": clipEscaped(title+": "+text, slackTextMax, slackEscape), "blocks": blocks[:min(len(blocks), slackBlocksMax)]}
 }
 
 func mrkdwn(s string) map[string]any { return map[string]any{"type": "mrkdwn", "text": s} }
+
+// plainText is a Block Kit plain_text object: Slack does not parse it.
+func plainText(s string) map[string]any {
+	return map[string]any{"type": "plain_text", "text": s, "emoji": false}
+}
 
 func (o *slackOutput) Send(ctx context.Context, a *Alert) error {
 	p, err := o.env.publish(a)
 	if err != nil {
 		return err
 	}
-	body, _ := json.Marshal(slackMessage(p))
+	return o.post(ctx, a, p)
+}
+
+// SendMinimal posts the minimal payload.
+func (o *slackOutput) SendMinimal(ctx context.Context, a *Alert) error {
+	return o.post(ctx, a, MinimalPayload(a))
+}
+
+func (o *slackOutput) post(ctx context.Context, a *Alert, p map[string]any) error {
+	body, err := compactJSON(slackMessage(a, p))
+	if err != nil {
+		return &DeliveryError{Output: o.env.name, Permanent: true, Msg: "encode message: " + err.Error()}
+	}
 	_, _, err = o.http.do(ctx, http.MethodPost, o.url, http.Header{"Content-Type": {"application/json"}}, body)
 	return err
 }

@@ -55,8 +55,27 @@ func snsSubject(s string) string {
 	return truncate(strings.TrimSpace(string(out)), 100)
 }
 
+// snsMessageMax is SNS's limit on a message (API Reference, Publish:
+// "up to 256 KB (262,144 bytes, not 262,144 characters)").
+const snsMessageMax = 262144
+
 func (o *snsOutput) Send(ctx context.Context, a *Alert) error {
-	body, err := o.env.payloadJSON(a)
+	p, err := o.env.publish(a)
+	if err != nil {
+		return err
+	}
+	return o.publish(ctx, a, p)
+}
+
+// SendMinimal publishes the minimal payload.
+func (o *snsOutput) SendMinimal(ctx context.Context, a *Alert) error {
+	return o.publish(ctx, a, MinimalPayload(a))
+}
+
+// publish sends a payload fitted to SNS's size, with the characters XML
+// forbids escaped (SNS refuses a message holding them).
+func (o *snsOutput) publish(ctx context.Context, a *Alert, p map[string]any) error {
+	body, err := o.env.fittedJSON(a, p, snsMessageMax, xmlSafeJSON)
 	if err != nil {
 		return err
 	}

@@ -5,7 +5,6 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"net/http"
 	"strconv"
 	"strings"
@@ -16,7 +15,10 @@ func init() {
 		Name: "webhook",
 		Description: "generic JSON POST of the payload, signed: X-Streamalert-Signature: sha256=HEX, " +
 			"the HMAC-SHA256 of the body under the signing key",
-		Settings: []Setting{{Name: "url", Doc: "the endpoint (or store it as the secret url when it holds a token)"}},
+		Settings: []Setting{
+			{Name: "url", Doc: "the endpoint (or store it as the secret url when it holds a token)"},
+			{Name: "max_bytes", Doc: "the largest body the receiver takes; larger payloads are summarized (default: no limit)"},
+		},
 		Secrets: []Setting{
 			{Name: "signing_key", Required: true, Doc: "the HMAC key receivers verify the signature with"},
 			{Name: "url", Doc: "the endpoint, when it must stay secret"},
@@ -50,6 +52,8 @@ type webhookOutput struct {
 	http *httpSender
 	url  string
 	key  []byte
+	// max is the receiver's body limit (max_bytes; 0: none).
+	max int
 }
 
 func newWebhook(env *outputEnv) (Output, error) {
@@ -60,7 +64,15 @@ func newWebhook(env *outputEnv) (Output, error) {
 	if !strings.HasPrefix(u, "https://") && !strings.HasPrefix(u, "http://") {
 		return nil, env.errorf("needs an http(s) url (setting url or secret url)")
 	}
-	return &webhookOutput{env: env, http: newHTTPSender(env), url: u, key: []byte(env.secret("signing_key"))}, nil
+	limit := 0
+	if v := env.setting("max_bytes", ""); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1024 {
+			return nil, env.errorf("max_bytes %q must be a number of bytes, at least 1024", v)
+		}
+		limit = n
+	}
+	return &webhookOutput{env: env, http: newHTTPSender(env), url: u, key: []byte(env.secret("signing_key")), max: limit}, nil
 }
 
 func (o *webhookOutput) Name() string { return o.env.name }
@@ -70,9 +82,24 @@ func (o *webhookOutput) Send(ctx context.Context, a *Alert) error {
 	if err != nil {
 		return err
 	}
-	body, err := json.Marshal(p)
+	return o.post(ctx, a, p)
+}
+
+// SendMinimal posts the minimal payload.
+func (o *webhookOutput) SendMinimal(ctx context.Context, a *Alert) error {
+	return o.post(ctx, a, MinimalPayload(a))
+}
+
+func (o *webhookOutput) post(ctx context.Context, a *Alert, p map[string]any) error {
+	var body []byte
+	var err error
+	if o.max > 0 {
+		body, err = o.env.fittedJSON(a, p, o.max, nil)
+	} else if body, err = compactJSON(p); err != nil {
+		err = &DeliveryError{Output: o.env.name, Permanent: true, Msg: "encode payload: " + err.Error()}
+	}
 	if err != nil {
-		return &DeliveryError{Output: o.env.name, Permanent: true, Msg: "encode payload: " + err.Error()}
+		return err
 	}
 	h := http.Header{
 		"Content-Type":            {"application/json"},

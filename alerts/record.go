@@ -140,7 +140,7 @@ func keyValues(rec map[string]any, keys []string) (map[string]any, string, bool)
 	all := true
 	for i, k := range keys {
 		if i > 0 {
-			b.WriteByte(0x1f)
+			b.WriteString(keySep)
 		}
 		v, ok := lookup(rec, k)
 		if !ok {

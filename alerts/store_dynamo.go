@@ -19,10 +19,11 @@ import (
 // Items: alerts have id (the alert id), kind "alert", status, due (next
 // attempt or creation, nanoseconds), rule, created (nanoseconds), version
 // (optimistic locking) and body (the alert JSON, as the embedded store
-// keeps it). Rule staging states have id "rule#NAME", kind "rule" and body.
-// Global secondary indexes: by_status (status, due) and by_rule (rule,
-// created), both projecting all attributes; rule states carry neither key,
-// so they stay out of both. CreateDynamoTable makes this table; Terraform
+// keeps it). Rule staging states have id "rule#NAME", kind "rule", body,
+// status "#rule" and due 0, so that Rules finds them in by_status without
+// a Scan. Global secondary indexes: by_status (status, due) and by_rule
+// (rule, created), both projecting all attributes; rule states stay out of
+// by_rule. CreateDynamoTable makes this table; Terraform
 // must make the same.
 //
 // Unlike BoltStore, Modify and Mark are atomic per alert, not per call:
@@ -41,12 +42,16 @@ const (
 	dynamoStatusIndex = "by_status"
 	dynamoRuleIndex   = "by_rule"
 	dynamoBatchGet    = 100 // BatchGetItem's limit
-	dynamoRetries     = 5
+	// dynamoRuleStatus is the by_status key of rule states: no alert
+	// status starts with #, so they never mix with alerts there.
+	dynamoRuleStatus = "#rule"
+	dynamoRetries    = 5
 )
 
-// CreateDynamoTable creates the alert table with its indexes (on demand
-// billing) and waits until it is active.
-func CreateDynamoTable(ctx context.Context, client *dynamodb.Client, table string) error {
+// DynamoTableDefinition is the alert table as CreateDynamoTable creates it:
+// the keys, indexes, billing and stream the store relies on. Terraform's
+// alerts module makes the same table (a test in terraform/ compares them).
+func DynamoTableDefinition(table string) *dynamodb.CreateTableInput {
 	str := func(s string) *string { return aws.String(s) }
 	gsi := func(name, hash, rangeKey string) types.GlobalSecondaryIndex {
 		return types.GlobalSecondaryIndex{
@@ -58,7 +63,7 @@ func CreateDynamoTable(ctx context.Context, client *dynamodb.Client, table strin
 			Projection: &types.Projection{ProjectionType: types.ProjectionTypeAll},
 		}
 	}
-	_, err := client.CreateTable(ctx, &dynamodb.CreateTableInput{
+	return &dynamodb.CreateTableInput{
 		TableName: str(table),
 		AttributeDefinitions: []types.AttributeDefinition{
 			{AttributeName: str("id"), AttributeType: types.ScalarAttributeTypeS},
@@ -71,12 +76,18 @@ func CreateDynamoTable(ctx context.Context, client *dynamodb.Client, table strin
 		GlobalSecondaryIndexes: []types.GlobalSecondaryIndex{gsi(dynamoStatusIndex, "status", "due"), gsi(dynamoRuleIndex, "rule", "created")},
 		BillingMode:            types.BillingModePayPerRequest,
 		StreamSpecification:    &types.StreamSpecification{StreamEnabled: aws.Bool(true), StreamViewType: types.StreamViewTypeNewImage},
-	})
+	}
+}
+
+// CreateDynamoTable creates the alert table with its indexes (on demand
+// billing) and waits until it is active.
+func CreateDynamoTable(ctx context.Context, client *dynamodb.Client, table string) error {
+	_, err := client.CreateTable(ctx, DynamoTableDefinition(table))
 	if err != nil {
 		return fmt.Errorf("create alert table %s: %w", table, err)
 	}
 	w := dynamodb.NewTableExistsWaiter(client, func(o *dynamodb.TableExistsWaiterOptions) { o.MinDelay = 100 * time.Millisecond })
-	if err := w.Wait(ctx, &dynamodb.DescribeTableInput{TableName: str(table)}, 2*time.Minute); err != nil {
+	if err := w.Wait(ctx, &dynamodb.DescribeTableInput{TableName: aws.String(table)}, 2*time.Minute); err != nil {
 		return fmt.Errorf("create alert table %s: %w", table, err)
 	}
 	return nil
@@ -87,12 +98,18 @@ func nanos(t time.Time) string { return strconv.FormatInt(t.UnixNano(), 10) }
 func attrS(s string) types.AttributeValue { return &types.AttributeValueMemberS{Value: s} }
 func attrN(s string) types.AttributeValue { return &types.AttributeValueMemberN{Value: s} }
 
+// dynamoClosedTTL is how long a closed alert (delivered, merged into
+// another, suppressed) stays in the table once closed: the table's TTL
+// deletes it after that, from the expires attribute (epoch seconds). The
+// lake's alerts table keeps every alert for good.
+const dynamoClosedTTL = 90 * 24 * time.Hour
+
 func alertItem(a *Alert, version int) (map[string]types.AttributeValue, error) {
 	body, err := encodeAlert(a)
 	if err != nil {
 		return nil, err
 	}
-	return map[string]types.AttributeValue{
+	item := map[string]types.AttributeValue{
 		"id":      attrS(a.ID),
 		"kind":    attrS("alert"),
 		"status":  attrS(string(a.Status)),
@@ -101,7 +118,12 @@ func alertItem(a *Alert, version int) (map[string]types.AttributeValue, error) {
 		"created": attrN(nanos(a.Created)),
 		"version": attrN(strconv.Itoa(version)),
 		"body":    attrS(string(body)),
-	}, nil
+	}
+	switch a.Status {
+	case StatusDelivered, StatusMerged, StatusSuppressed:
+		item["expires"] = attrN(strconv.FormatInt(time.Now().Add(dynamoClosedTTL).Unix(), 10))
+	}
+	return item, nil
 }
 
 // itemAlert decodes an alert item and its version.
@@ -386,14 +408,19 @@ func (s *DynamoStore) List(ctx context.Context, f Filter) ([]*Alert, error) {
 	return out, nil
 }
 
-// Rules implements Store.
+// Rules implements Store. Rule states are found through the by_status
+// index (their status is dynamoRuleStatus), so the cost follows the number
+// of rules, not of alerts, and are then read by key with a consistent
+// read: a state written by the previous invocation is never seen stale.
 func (s *DynamoStore) Rules(ctx context.Context) ([]RuleState, error) {
-	var out []RuleState
-	p := dynamodb.NewScanPaginator(s.client, &dynamodb.ScanInput{
+	var ids []string
+	p := dynamodb.NewQueryPaginator(s.client, &dynamodb.QueryInput{
 		TableName:                 aws.String(s.table),
-		FilterExpression:          aws.String("kind = :k"),
-		ExpressionAttributeValues: map[string]types.AttributeValue{":k": attrS("rule")},
-		ConsistentRead:            aws.Bool(true),
+		IndexName:                 aws.String(dynamoStatusIndex),
+		KeyConditionExpression:    aws.String("#s = :s"),
+		ExpressionAttributeNames:  map[string]string{"#s": "status"},
+		ExpressionAttributeValues: map[string]types.AttributeValue{":s": attrS(dynamoRuleStatus)},
+		ProjectionExpression:      aws.String("id"),
 	})
 	for p.HasMorePages() {
 		page, err := p.NextPage(ctx)
@@ -401,15 +428,38 @@ func (s *DynamoStore) Rules(ctx context.Context) ([]RuleState, error) {
 			return nil, fmt.Errorf("read rule states from %s: %w", s.table, err)
 		}
 		for _, item := range page.Items {
-			body, _ := item["body"].(*types.AttributeValueMemberS)
-			if body == nil {
-				continue
+			if id, ok := item["id"].(*types.AttributeValueMemberS); ok {
+				ids = append(ids, id.Value)
 			}
-			var st RuleState
-			if err := json.Unmarshal([]byte(body.Value), &st); err != nil {
-				return nil, fmt.Errorf("decode rule state: %w", err)
+		}
+	}
+	var out []RuleState
+	for start := 0; start < len(ids); start += dynamoBatchGet {
+		keys := make([]map[string]types.AttributeValue, 0, dynamoBatchGet)
+		for _, id := range ids[start:min(start+dynamoBatchGet, len(ids))] {
+			keys = append(keys, map[string]types.AttributeValue{"id": attrS(id)})
+		}
+		req := map[string]types.KeysAndAttributes{s.table: {Keys: keys, ConsistentRead: aws.Bool(true)}}
+		for tries := 0; len(req) > 0; tries++ {
+			if tries > 10 {
+				return nil, fmt.Errorf("read rule states from %s: keys left unprocessed", s.table)
 			}
-			out = append(out, st)
+			res, err := s.client.BatchGetItem(ctx, &dynamodb.BatchGetItemInput{RequestItems: req})
+			if err != nil {
+				return nil, fmt.Errorf("read rule states from %s: %w", s.table, err)
+			}
+			for _, item := range res.Responses[s.table] {
+				body, _ := item["body"].(*types.AttributeValueMemberS)
+				if body == nil {
+					continue
+				}
+				var st RuleState
+				if err := json.Unmarshal([]byte(body.Value), &st); err != nil {
+					return nil, fmt.Errorf("decode rule state: %w", err)
+				}
+				out = append(out, st)
+			}
+			req = res.UnprocessedKeys
 		}
 	}
 	sortRuleStates(out)
@@ -427,7 +477,8 @@ func (s *DynamoStore) PutRule(ctx context.Context, st RuleState) error {
 	}
 	_, err = s.client.PutItem(ctx, &dynamodb.PutItemInput{
 		TableName: aws.String(s.table),
-		Item:      map[string]types.AttributeValue{"id": attrS("rule#" + st.Rule), "kind": attrS("rule"), "body": attrS(string(b))},
+		Item: map[string]types.AttributeValue{"id": attrS("rule#" + st.Rule), "kind": attrS("rule"), "body": attrS(string(b)),
+			"status": attrS(dynamoRuleStatus), "due": attrN("0")},
 	})
 	if err != nil {
 		return fmt.Errorf("store rule state %s in %s: %w", st.Rule, s.table, err)

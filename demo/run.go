@@ -243,11 +243,12 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 		return nil, fmt.Errorf("demo: hunts: %w", errors.Join(errs...))
 	}
 	for _, h := range hunts {
-		q, err := h.Render(queries.DuckDB, day, day.Add(24*time.Hour), nil)
+		// The day's records arrived now (see agree).
+		q, err := h.RenderRange(queries.DuckDB, queries.TimeRange{From: day, To: day.Add(24 * time.Hour), Late: time.Since(day) + time.Hour}, nil)
 		if err != nil {
 			return nil, err
 		}
-		fmt.Fprintf(out, "Hunt %s (hunts/%s, every %s): %s\n", h.Name, filepath.Base(h.File), durText(h.Schedule), h.Description)
+		fmt.Fprintf(out, "Hunt %s (hunts/%s, every %s): %s\n", h.Name, filepath.Base(h.File), h.Schedule.String(), h.Description)
 		r, err := runQuery(ctx, eng, out, h.Name, q)
 		if err != nil {
 			return nil, err

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strings"
 	"testing"
 	"time"
 
@@ -200,4 +201,41 @@ func sortedKeys(m map[string]bool) []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// TestBacktestOn_AgreesWithBacktest: the engine-generic back-test (the one
+// Athena runs) selects what Engine.Backtest selects, on DuckDB.
+func TestBacktestOn_AgreesWithBacktest(t *testing.T) {
+	reg := testRegistry(t)
+	dir := t.TempDir()
+	stratusLake(t, reg, dir)
+	e := openEngine(t, dir, reg)
+	rs := cloudtrailRules(t, reg)
+	rng := queries.TimeRange{From: time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC), To: time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)}
+	want, err := e.Backtest(context.Background(), rs, rng, BacktestOptions{Samples: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []string
+	got, err := BacktestOn(context.Background(), e, rs, rng, reg, func(m Match) error {
+		ids = append(ids, m.Rule+"/"+m.RecordID)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wantIDs []string
+	total := int64(0)
+	for i := range want {
+		if got[i].Matches != want[i].Matches || fmt.Sprint(got[i].PerDay) != fmt.Sprint(want[i].PerDay) || (got[i].Err == nil) != (want[i].Err == nil) {
+			t.Errorf("%s: %d matches %v, Backtest %d %v", want[i].Rule, got[i].Matches, got[i].PerDay, want[i].Matches, want[i].PerDay)
+		}
+		for _, m := range want[i].Records {
+			wantIDs = append(wantIDs, m.Rule+"/"+m.RecordID)
+		}
+		total += want[i].Matches
+	}
+	if total == 0 || strings.Join(ids, ",") != strings.Join(wantIDs, ",") {
+		t.Errorf("%d matches; ids differ: %v vs %v", total, ids, wantIDs)
+	}
 }

@@ -21,6 +21,7 @@ import (
 	_ "github.com/duckdb/duckdb-go/v2" // the "duckdb" database/sql driver
 
 	"github.com/streamalert/streamalert/firehose"
+	"github.com/streamalert/streamalert/historical/sqlengine"
 	"github.com/streamalert/streamalert/schema"
 )
 
@@ -220,8 +221,7 @@ type Stats struct {
 // at least 10 MB per query. It is an upper bound: Athena counts only the
 // columns it reads, Bytes counts whole files.
 func AthenaCostUSD(bytes int64) float64 {
-	const minBytes = 10 << 20
-	return float64(max(bytes, minBytes)) * 5 / 1e12
+	return sqlengine.Cost(bytes, sqlengine.DefaultPricePerTB)
 }
 
 // Result is a running query. Read Rows, then call Finish (always, also

@@ -10,6 +10,8 @@ import (
 	"text/tabwriter"
 	"time"
 	"unicode/utf8"
+
+	"github.com/streamalert/streamalert/historical/sqlengine"
 )
 
 // Formats are the output formats of query results.
@@ -22,59 +24,21 @@ func WriteRows(w io.Writer, rows *sql.Rows, format string) (int, error) {
 	if err != nil {
 		return 0, err
 	}
+	rw, err := newRowWriter(w, cols, format)
+	if err != nil {
+		return 0, err
+	}
 	vals := make([]any, len(cols))
 	ptrs := make([]any, len(cols))
 	for i := range vals {
 		ptrs[i] = &vals[i]
-	}
-	var emit func() error
-	var finish func() error
-	switch format {
-	case "json":
-		enc := json.NewEncoder(w)
-		enc.SetEscapeHTML(false)
-		emit = func() error {
-			obj := make(map[string]any, len(cols))
-			for i, c := range cols {
-				obj[c] = jsonable(vals[i])
-			}
-			return enc.Encode(obj)
-		}
-		finish = func() error { return nil }
-	case "csv":
-		cw := csv.NewWriter(w)
-		if err := cw.Write(cols); err != nil {
-			return 0, err
-		}
-		rec := make([]string, len(cols))
-		emit = func() error {
-			for i := range vals {
-				rec[i] = cell(vals[i])
-			}
-			return cw.Write(rec)
-		}
-		finish = func() error { cw.Flush(); return cw.Error() }
-	case "table", "":
-		tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-		fmt.Fprintln(tw, strings.Join(cols, "\t"))
-		rec := make([]string, len(cols))
-		emit = func() error {
-			for i := range vals {
-				rec[i] = clip(strings.NewReplacer("\t", " ", "\n", " ").Replace(cell(vals[i])), 80)
-			}
-			_, err := fmt.Fprintln(tw, strings.Join(rec, "\t"))
-			return err
-		}
-		finish = tw.Flush
-	default:
-		return 0, fmt.Errorf("format %q: want %s", format, strings.Join(Formats, ", "))
 	}
 	n := 0
 	for rows.Next() {
 		if err := rows.Scan(ptrs...); err != nil {
 			return n, err
 		}
-		if err := emit(); err != nil {
+		if err := rw.emit(vals); err != nil {
 			return n, err
 		}
 		n++
@@ -82,7 +46,75 @@ func WriteRows(w io.Writer, rows *sql.Rows, format string) (int, error) {
 	if err := rows.Err(); err != nil {
 		return n, err
 	}
-	return n, finish()
+	return n, rw.finish()
+}
+
+// WriteResult prints a finished statement's rows like WriteRows.
+func WriteResult(w io.Writer, res *sqlengine.Result, format string) (int, error) {
+	rw, err := newRowWriter(w, res.Columns, format)
+	if err != nil {
+		return 0, err
+	}
+	for i, row := range res.Rows {
+		if err := rw.emit(row); err != nil {
+			return i, err
+		}
+	}
+	return len(res.Rows), rw.finish()
+}
+
+// rowWriter prints rows in one format.
+type rowWriter struct {
+	emit   func(vals []any) error
+	finish func() error
+}
+
+func newRowWriter(w io.Writer, cols []string, format string) (*rowWriter, error) {
+	switch format {
+	case "json":
+		enc := json.NewEncoder(w)
+		enc.SetEscapeHTML(false)
+		return &rowWriter{
+			emit: func(vals []any) error {
+				obj := make(map[string]any, len(cols))
+				for i, c := range cols {
+					obj[c] = jsonable(vals[i])
+				}
+				return enc.Encode(obj)
+			},
+			finish: func() error { return nil },
+		}, nil
+	case "csv":
+		cw := csv.NewWriter(w)
+		if err := cw.Write(cols); err != nil {
+			return nil, err
+		}
+		rec := make([]string, len(cols))
+		return &rowWriter{
+			emit: func(vals []any) error {
+				for i := range vals {
+					rec[i] = cell(vals[i])
+				}
+				return cw.Write(rec)
+			},
+			finish: func() error { cw.Flush(); return cw.Error() },
+		}, nil
+	case "table", "":
+		tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, strings.Join(cols, "\t"))
+		rec := make([]string, len(cols))
+		return &rowWriter{
+			emit: func(vals []any) error {
+				for i := range vals {
+					rec[i] = clip(strings.NewReplacer("\t", " ", "\n", " ").Replace(cell(vals[i])), 80)
+				}
+				_, err := fmt.Fprintln(tw, strings.Join(rec, "\t"))
+				return err
+			},
+			finish: tw.Flush,
+		}, nil
+	}
+	return nil, fmt.Errorf("format %q: want %s", format, strings.Join(Formats, ", "))
 }
 
 // cell renders one value as text: NULL as "", times in RFC 3339 UTC,

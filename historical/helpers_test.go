@@ -2,11 +2,11 @@ package historical
 
 import (
 	"context"
+	"github.com/streamalert/streamalert/internal/laketest"
 	"github.com/streamalert/streamalert/internal/schematest"
 	"testing"
 	"time"
 
-	"github.com/streamalert/streamalert/firehose"
 	"github.com/streamalert/streamalert/schema"
 )
 
@@ -19,42 +19,13 @@ func testRegistry(t testing.TB) *schema.Registry {
 // given times (one per payload, cycling).
 func classify(t testing.TB, reg *schema.Registry, logType string, payloads []string, arrivals ...time.Time) []*schema.Record {
 	t.Helper()
-	lt := reg.Get(logType)
-	if lt == nil {
-		t.Fatalf("no log type %s", logType)
-	}
-	if len(arrivals) == 0 {
-		arrivals = []time.Time{time.Date(2024, 6, 1, 10, 0, 0, 0, time.UTC)}
-	}
-	cls := schema.NewClassifier(reg)
-	var out []*schema.Record
-	for i, p := range payloads {
-		in := schema.Input{Source: "test", Types: []*schema.LogType{lt}, IngestTime: arrivals[i%len(arrivals)]}
-		err := cls.Classify([]byte(p), in, func(r *schema.Record) { out = append(out, r) },
-			func(u *schema.Unclassified) { t.Fatalf("payload %s did not classify: %s", p, u.Reason) })
-		if err != nil {
-			t.Fatal(err)
-		}
-	}
-	return out
+	return laketest.Classify(t, reg, logType, payloads, arrivals...)
 }
 
 // writeLake writes records into a lake directory with the embedded firehose.
 func writeLake(t testing.TB, dir string, recs []*schema.Record) {
 	t.Helper()
-	ctx := context.Background()
-	lake, err := firehose.NewLake(firehose.NewDir(dir), firehose.Options{BufferInterval: time.Hour})
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, r := range recs {
-		if err := lake.Write(r); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := lake.Close(ctx); err != nil {
-		t.Fatal(err)
-	}
+	laketest.Write(t, dir, recs)
 }
 
 // openEngine opens an engine over dir for the registry's log types.

@@ -73,6 +73,9 @@ func Compile(rule *rules.Rule, reg rules.LogTypes, d Dialect, rng TimeRange) (Qu
 
 // Compile is the package's Compile with o's settings.
 func (o Options) Compile(rule *rules.Rule, reg rules.LogTypes, d Dialect, rng TimeRange) (Query, error) {
+	if rule.Correlation != nil {
+		return o.compileCorrelation(rule, reg, d, rng)
+	}
 	q := Query{Rule: rule.Name, Dialect: d, Range: rng}
 	switch {
 	case !d.valid():

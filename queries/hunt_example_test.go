@@ -5,9 +5,12 @@ import (
 	"time"
 
 	"github.com/streamalert/streamalert/internal/config"
+	"github.com/streamalert/streamalert/internal/sqlgrammar"
 	"github.com/streamalert/streamalert/queries"
 )
 
+// TestExampleHunts: the hunts the example config ships load, render for
+// both dialects, and their Athena text parses as Trino.
 func TestExampleHunts(t *testing.T) {
 	hs, errs := queries.LoadHunts(config.Example(), "hunts")
 	if len(errs) > 0 {
@@ -16,14 +19,25 @@ func TestExampleHunts(t *testing.T) {
 	if len(hs) < 2 {
 		t.Fatalf("%d example hunts, want 2", len(hs))
 	}
+	var names, stmts []string
 	for _, h := range hs {
 		if h.Description == "" {
 			t.Errorf("%s: no description", h.Name)
 		}
+		start, end := h.Window(time.Now())
 		for _, d := range []queries.Dialect{queries.DuckDB, queries.Athena} {
-			if _, err := h.Render(d, time.Now().Add(-h.Schedule), time.Now(), nil); err != nil {
+			sql, err := h.Render(d, start, end, nil)
+			if err != nil {
 				t.Errorf("%s: %v", h.Name, err)
 			}
+			if d == queries.Athena {
+				names, stmts = append(names, h.Name), append(stmts, sql)
+			}
+		}
+	}
+	for i, errs := range sqlgrammar.Check(t, sqlgrammar.Trino, stmts) {
+		if len(errs) > 0 {
+			t.Errorf("%s: Athena text does not parse as Trino: %+v\n%s", names[i], errs, stmts[i])
 		}
 	}
 }

@@ -20,9 +20,14 @@ const earlySkew = time.Hour
 type TimeRange struct {
 	From, To time.Time
 	// Late widens the dt partitions read after To: records arrive after
-	// their event. Zero means DefaultLate; negative means none.
+	// their event. Zero means DefaultLate; negative means none; AnyLate
+	// reads every partition from From on, for records loaded long after
+	// their event (a back-test over history loaded today).
 	Late time.Duration
 }
+
+// AnyLate as a TimeRange's Late leaves the dt partitions open after To.
+const AnyLate = time.Duration(1<<63 - 1)
 
 // Since is the range of the last d before now.
 func Since(d time.Duration, now time.Time) TimeRange {
@@ -49,7 +54,7 @@ func (r TimeRange) Partitions() (from, to string) {
 	if !r.From.IsZero() {
 		from = dtOf(r.From.Add(-earlySkew))
 	}
-	if !r.To.IsZero() {
+	if !r.To.IsZero() && r.Late != AnyLate {
 		late := r.Late
 		switch {
 		case late == 0:

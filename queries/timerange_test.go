@@ -22,6 +22,7 @@ func TestTimeRange_Partitions(t *testing.T) {
 		{"default lateness", TimeRange{From: at("2024-05-01T00:30:00Z"), To: at("2024-05-02T00:00:00Z")}, "2024-04-30-23", "2024-05-03-00"},
 		{"one hour late", TimeRange{From: at("2024-05-01T10:00:00Z"), To: at("2024-05-01T12:00:00Z"), Late: time.Hour}, "2024-05-01-09", "2024-05-01-13"},
 		{"not late", TimeRange{To: at("2024-05-01T12:00:00Z"), Late: -1}, "", "2024-05-01-12"},
+		{"any lateness", TimeRange{From: at("2024-05-01T10:00:00Z"), To: at("2024-05-01T12:00:00Z"), Late: AnyLate}, "2024-05-01-09", ""},
 		{"other zone", TimeRange{From: at("2024-05-01T10:00:00+02:00")}, "2024-05-01-07", ""},
 	} {
 		from, to := c.rng.Partitions()

@@ -29,6 +29,7 @@ func NewMetrics() *Metrics {
 		"streamalert_rule_matches_total":         "Rule matches, per rule.",
 		"streamalert_alerts_total":               "New alerts stored.",
 		"streamalert_output_failures_total":      "Failed alert deliveries, per output.",
+		"streamalert_output_fallbacks_total":     "Alerts whose payload an output's service refused, sent as the minimal payload instead, per output.",
 		"streamalert_ingest_rejected_total":      "Requests refused, per source and reason.",
 	}, gauges: map[string]func() float64{}}
 }
@@ -95,6 +96,12 @@ func (m *Metrics) OutputFailure(output string) {
 // pipeline stayed busy past the wait).
 func (m *Metrics) SyslogLost(source, reason string, n int64) {
 	m.add("streamalert_syslog_lost_total", n, "source", source, "reason", reason)
+}
+
+// OutputFallback counts a payload an output's service refused, after which
+// the minimal payload was sent.
+func (m *Metrics) OutputFallback(output string) {
+	m.add("streamalert_output_fallbacks_total", 1, "output", output)
 }
 
 // Rejected counts an ingest request refused for a reason.

@@ -19,9 +19,20 @@
 // …); its logsource is mapped to log types through a table
 // (DefaultLogSources) that may also rename fields; status, level, tags,
 // falsepositives, id, author, date and modified are kept. Multi-document
-// files may use action: global, reset and repeat. Correlation rules,
-// aggregations in conditions, the expand modifier and time-part modifiers
-// are rejected at load time, never run as partial rules.
+// files may use action: global, reset and repeat. Aggregations in
+// conditions, the expand modifier and time-part modifiers are rejected at
+// load time, never run as partial rules.
+//
+// # Correlation rules
+//
+// A document with a correlation key is a Sigma correlation rule
+// (event_count, value_count, value_sum, value_avg, temporal,
+// temporal_ordered): a Rule whose Correlation names base rules by name,
+// Sigma name or id. NewSet links them; base rules only feed correlations
+// and are left out of Set.Rules unless a correlation naming them says
+// generate: true. Set.Correlations lists the correlation rules; the
+// Correlation documentation defines their windows, which the streaming
+// engine (package correlation) and the SQL (package queries) share.
 //
 // # Semantics
 //

@@ -66,10 +66,6 @@ func (l *Loader) LoadBytes(file string, data []byte, sigma bool) ([]*Rule, []err
 			root = yamlnode.Merge(global, root)
 		}
 		prev = root
-		if yamlnode.MapValue(root, "correlation") != nil {
-			errs = append(errs, &LoadError{File: file, Line: yamlnode.KeyLine(root, "correlation"), Msg: "Sigma correlation rules are not supported yet"})
-			continue
-		}
 		if yamlnode.MapValue(root, "filter") != nil && yamlnode.MapValue(root, "detection") == nil {
 			errs = append(errs, &LoadError{File: file, Line: yamlnode.KeyLine(root, "filter"), Msg: "Sigma filter documents are not supported yet"})
 			continue
@@ -90,7 +86,11 @@ func (l *Loader) LoadBytes(file string, data []byte, sigma bool) ([]*Rule, []err
 				name = fmt.Sprintf("%s_%d", base, docIndex)
 			}
 		}
-		r, es := l.parseRule(file, root, isSigma, name)
+		parse := l.parseRule
+		if yamlnode.MapValue(root, "correlation") != nil {
+			parse = l.parseCorrelation
+		}
+		r, es := parse(file, root, isSigma, name)
 		errs = append(errs, es...)
 		if r != nil {
 			rules = append(rules, r)

@@ -123,7 +123,7 @@ func TestLoadErrors(t *testing.T) {
 		// yaml.v3 places some syntax errors on the line where the construct began.
 		{"bad YAML", "name: t\nlogs: [test:events\n", -1, "bad YAML"},
 		{"native rule without name", "logs: [test:events]\ndetection:\n  sel:\n    name: a\n  condition: sel\n", 1, "the rule has logs but no name"},
-		{"correlation", "title: x\ncorrelation:\n  type: event_count\n", 2, "correlation rules are not supported yet"},
+		{"correlation", "title: x\ncorrelation:\n  type: event_count\n", 3, "correlation: rules is missing"},
 		{"logsource without mapping", "name: t\nlogsource:\n  product: windows\n  category: process_creation\ndetection:\n  sel:\n    name: a\n  condition: sel\n", 2, "no log type is mapped to logsource category=process_creation product=windows"},
 		{"logsource mapped to missing type", "name: t\nlogsource:\n  product: aws\n  service: cloudtrail\ndetection:\n  sel:\n    name: a\n  condition: sel\n", 2, "maps to cloudtrail:events, which is not a known log type"},
 	}

@@ -74,6 +74,9 @@ func (l *Loader) parseRule(file string, root *yaml.Node, isSigma bool, name stri
 		var err error
 		switch key {
 		case "name":
+			if isSigma {
+				r.SigmaName, err = yamlnode.String(v)
+			}
 		case "title":
 			r.Title, err = yamlnode.String(v)
 		case "description":

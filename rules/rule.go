@@ -77,6 +77,13 @@ type Rule struct {
 	Modified       string
 	FalsePositives []string
 
+	// SigmaName is a Sigma rule's name attribute, by which correlation
+	// rules may refer to it.
+	SigmaName string
+	// Correlation is set for a correlation rule, which has no Detection of
+	// its own; its LogTypes are those of its base rules.
+	Correlation *Correlation
+
 	File string // as given to the loader (a path, or "pack/…" for the embedded pack)
 	Line int
 }
@@ -150,14 +157,18 @@ type TestCase struct {
 // Set is a collection of rules with unique names.
 type Set struct {
 	rules  []*Rule // sorted by name
+	corrs  []*Rule // correlation rules, sorted by name
 	byName map[string]*Rule
 }
 
 // NewSet builds a set. Rules with a name already in the set are reported
-// and left out.
+// and left out. Correlation rules are linked to their base rules among
+// rules; base rules that only feed correlations are left out of the set
+// (see linkCorrelations).
 func NewSet(rules ...*Rule) (*Set, []error) {
 	s := &Set{byName: map[string]*Rule{}}
-	errs := s.add(rules)
+	rules, errs := linkCorrelations(rules)
+	errs = append(errs, s.add(rules)...)
 	return s, errs
 }
 
@@ -170,9 +181,14 @@ func (s *Set) add(rules []*Rule) []error {
 			continue
 		}
 		s.byName[r.Name] = r
+		if r.Correlation != nil {
+			s.corrs = append(s.corrs, r)
+			continue
+		}
 		s.rules = append(s.rules, r)
 	}
 	sort.Slice(s.rules, func(i, j int) bool { return s.rules[i].Name < s.rules[j].Name })
+	sort.Slice(s.corrs, func(i, j int) bool { return s.corrs[i].Name < s.corrs[j].Name })
 	return errs
 }
 
@@ -183,6 +199,7 @@ func Merge(sets ...*Set) (*Set, []error) {
 	for _, s := range sets {
 		if s != nil {
 			all = append(all, s.rules...)
+			all = append(all, s.corrs...)
 		}
 	}
 	// Keep the order of the arguments for "first wins".
@@ -190,7 +207,8 @@ func Merge(sets ...*Set) (*Set, []error) {
 	return out, out.add(all)
 }
 
-// Rules returns the rules sorted by name. The slice must not be modified.
+// Rules returns the detection rules sorted by name (not the correlation
+// rules; see Correlations). The slice must not be modified.
 func (s *Set) Rules() []*Rule {
 	if s == nil {
 		return nil
@@ -198,7 +216,16 @@ func (s *Set) Rules() []*Rule {
 	return s.rules
 }
 
-// Len is the number of rules.
+// Correlations returns the correlation rules sorted by name. The slice
+// must not be modified.
+func (s *Set) Correlations() []*Rule {
+	if s == nil {
+		return nil
+	}
+	return s.corrs
+}
+
+// Len is the number of detection rules.
 func (s *Set) Len() int {
 	if s == nil {
 		return 0
@@ -206,7 +233,7 @@ func (s *Set) Len() int {
 	return len(s.rules)
 }
 
-// Get returns the named rule, or nil.
+// Get returns the named rule (a detection or correlation rule), or nil.
 func (s *Set) Get(name string) *Rule {
 	if s == nil {
 		return nil
@@ -214,12 +241,19 @@ func (s *Set) Get(name string) *Rule {
 	return s.byName[name]
 }
 
-// Filter returns the rules for which keep returns true, as a new set.
+// Filter returns the rules (detection and correlation) for which keep
+// returns true, as a new set.
 func (s *Set) Filter(keep func(*Rule) bool) *Set {
 	out := &Set{byName: map[string]*Rule{}}
 	for _, r := range s.Rules() {
 		if keep(r) {
 			out.rules = append(out.rules, r)
+			out.byName[r.Name] = r
+		}
+	}
+	for _, r := range s.Correlations() {
+		if keep(r) {
+			out.corrs = append(out.corrs, r)
 			out.byName[r.Name] = r
 		}
 	}

@@ -190,7 +190,7 @@ func (t *Tester) Run(events []TestEvent) []TestResult {
 		t.Registry = schema.Builtin()
 	}
 	cls := schema.NewClassifier(t.Registry)
-	for _, r := range t.Set.Rules() {
+	for _, r := range append(append([]*Rule(nil), t.Set.Rules()...), t.Set.FeedOnly()...) {
 		if t.Rule != "" && r.Name != t.Rule {
 			continue
 		}

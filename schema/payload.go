@@ -388,13 +388,22 @@ const maxStreamLine = 64 << 20
 // opensDocument reports whether line, the first non-blank line of a
 // payload, opens one JSON document spread over lines (pretty-printed): it
 // starts a JSON value and does not end one. The classifier reads such a
-// payload as one document (firstLineComplete), so splitters keep it whole.
+// payload as one document (spansLines), so splitters keep it whole.
 func opensDocument(line []byte) bool {
 	t := trimSpace(line)
 	if len(t) == 0 || t[0] != '{' && t[0] != '[' {
 		return false
 	}
 	return !(len(t) > 1 && (t[len(t)-1] == '}' || t[len(t)-1] == ']'))
+}
+
+// spansLines reports whether t, a trimmed payload, is one JSON document
+// spread over lines: it has more than one line and its first line opens a
+// value without closing it (opensDocument). It is the classifier's half of
+// the one rule the splitters follow.
+func spansLines(t []byte) bool {
+	i := bytes.IndexByte(t, '\n')
+	return i >= 0 && opensDocument(t[:i])
 }
 
 // SplitPayload reads a payload (plain, gzip or zlib, as Sniff finds it) as

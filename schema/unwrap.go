@@ -1,7 +1,6 @@
 package schema
 
 import (
-	"bytes"
 	"fmt"
 	"unicode/utf8"
 
@@ -24,7 +23,7 @@ func (c *Classifier) payload(data []byte) {
 			}
 			return
 		}
-		if !firstLineComplete(t) {
+		if spansLines(t) {
 			// A document spread over lines that does not parse: one
 			// broken document, not many broken lines.
 			c.unclassified(data, "payload is not valid JSON: "+err.Error())
@@ -39,17 +38,6 @@ func (c *Classifier) payload(data []byte) {
 		c.line(line, nil, 0)
 		return nil
 	})
-}
-
-// firstLineComplete reports whether the first line of t could be a whole
-// JSON value: t is one line, or its first line ends a value.
-func firstLineComplete(t []byte) bool {
-	i := bytes.IndexByte(t, '\n')
-	if i < 0 {
-		return true
-	}
-	first := trimSpace(t[:i])
-	return len(first) > 1 && (first[len(first)-1] == '}' || first[len(first)-1] == ']')
 }
 
 // looksBinary reports whether the start of t is not text: a NUL byte, or

@@ -25,6 +25,7 @@ import (
 	"github.com/streamalert/streamalert/alerts"
 	"github.com/streamalert/streamalert/internal/lambdapack"
 	"github.com/streamalert/streamalert/internal/lambdatest"
+	"github.com/streamalert/streamalert/metrics"
 	"github.com/streamalert/streamalert/realtime/lambdafn"
 )
 
@@ -230,7 +231,7 @@ func TestEmulator_ClassifierThenAlerts(t *testing.T) {
 		lambdafn.EnvConfigS3+"=s3://"+lambdatest.ConfigBucket+"/"+lambdatest.ConfigKey,
 		lambdafn.EnvS3PathStyle+"=true")
 
-	classifier := lambdatest.StartRIE(t, bins["classifier"], env...)
+	classifier := lambdatest.StartRIE(t, bins["classifier"], append(env, lambdafn.EnvFunctionName+"="+classifierName)...)
 	invoke := func(name string, event []byte) string {
 		t.Helper()
 		body, ok := classifier.Invoke(t, event)
@@ -278,6 +279,15 @@ func TestEmulator_ClassifierThenAlerts(t *testing.T) {
 		t.Errorf("config read %d times, want once (at cold start)", n)
 	}
 	classifier.Stop()
+	// One EMF line per invocation the function handled (not the scheduled
+	// event it refused), its counts those of the events.
+	emf := emfLines(t, classifier.Proc.Output(), classifierName, 6)
+	if in, c, u := sum(emf, metrics.RecordsIn), sum(emf, metrics.Classified), sum(emf, metrics.Unclassified); in != c+u || u != 3 || in != 24 {
+		t.Errorf("classifier metrics: %v records in, %v classified, %v unclassified; want 24 = 21 + 3", in, c, u)
+	}
+	if got := sum(emf, metrics.FirehoseFailures); got != 1 {
+		t.Errorf("classifier metrics: %v Firehose failures, want 1 (the refused kinesis record)", got)
+	}
 
 	// kinesis 6+1+3, sqs 5+1+2, sns 1+1, http 2+1, sqs_partial 1, and the
 	// kinesis retry: 4 (carol's 2 refused) + 1, its alerts already stored.
@@ -297,7 +307,7 @@ func TestEmulator_ClassifierThenAlerts(t *testing.T) {
 	}
 	hook := newWebhook(t, "k3y")
 	secrets, _ := json.Marshal(map[string]map[string]string{"webhook:soc": {"url": hook.URL, "signing_key": "k3y"}})
-	alertsFn := lambdatest.StartRIE(t, bins["alerts"], append(env, lambdafn.EnvOutputSecrets+"="+string(secrets))...)
+	alertsFn := lambdatest.StartRIE(t, bins["alerts"], append(env, lambdafn.EnvOutputSecrets+"="+string(secrets), lambdafn.EnvFunctionName+"="+alertsName)...)
 	var res lambdafn.AlertsResult
 	body, fnOK := alertsFn.Invoke(t, lambdatest.Event(t, "dynamodb_stream", "__ALERT_ID__", pending[0].ID))
 	if err := json.Unmarshal(body, &res); !fnOK || err != nil {
@@ -313,6 +323,10 @@ func TestEmulator_ClassifierThenAlerts(t *testing.T) {
 		t.Errorf("scheduled pass: %s (%v)", body, err)
 	}
 	alertsFn.Stop()
+	emf = emfLines(t, alertsFn.Proc.Output(), alertsName, 2)
+	if got, fails := sum(emf, metrics.Alerts), sum(emf, metrics.FirehoseFailures); got != 6 || fails != 0 {
+		t.Errorf("alerts metrics: %v alerts delivered, %v Firehose failures; want 6 and 0", got, fails)
+	}
 	hook.mu.Lock()
 	ids, bad := slices.Clone(hook.ids), hook.bad
 	hook.mu.Unlock()
@@ -323,4 +337,41 @@ func TestEmulator_ClassifierThenAlerts(t *testing.T) {
 	if got, want := statuses(t, store), map[string]int{stopped + "/delivered": 5, keys + "/merged": 2, keys + "/delivered": 1}; !maps.Equal(got, want) {
 		t.Errorf("alerts after delivery %v, want %v", got, want)
 	}
+}
+
+// The function names the emulated functions are given (Lambda sets
+// AWS_LAMBDA_FUNCTION_NAME): their metrics' Function dimension.
+const (
+	classifierName = "lambdatest_streamalert_classifier"
+	alertsName     = "lambdatest_streamalert_alerts"
+)
+
+// emfLines reads the EMF lines out of an emulator's output (the function's
+// standard output among the rest), checks that there are want of them, in
+// StreamAlert's namespace for the function, each with a duration.
+func emfLines(t *testing.T, output, function string, want int) []metrics.Line {
+	t.Helper()
+	lines, err := metrics.Lines([]byte(output))
+	if err != nil {
+		t.Fatalf("%s: %v", function, err)
+	}
+	if len(lines) != want {
+		t.Fatalf("%s wrote %d EMF lines, want %d:\n%s", function, len(lines), want, output)
+	}
+	for _, l := range lines {
+		if d, ok := l.Value(metrics.Duration); l.Namespace != metrics.Namespace || l.Dimensions["Function"] != function || !ok || d <= 0 {
+			t.Errorf("%s: EMF line %+v", function, l)
+		}
+	}
+	return lines
+}
+
+// sum adds a metric's values over lines.
+func sum(lines []metrics.Line, name string) float64 {
+	total := 0.0
+	for _, l := range lines {
+		v, _ := l.Value(name)
+		total += v
+	}
+	return total
 }

@@ -103,7 +103,7 @@ func newAlertsCmd(g *globals) *cobra.Command {
 					if a.Merge != nil {
 						count = a.Merge.Count
 					}
-					fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%d\t%s\n", a.Created.Format(time.RFC3339), a.ID[:12], a.Rule, a.Severity, a.Status, count, clipText(a.Key, 50))
+					fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%d\t%s\n", a.Created.Format(time.RFC3339), a.ID[:12], a.Rule, a.Severity, a.Status, count, clipText(a.KeyText(), 60))
 				}
 				tw.Flush()
 			default:
@@ -189,9 +189,11 @@ func joinStatuses() string {
 	return strings.Join(s, ", ")
 }
 
+// clipText cuts s to at most n runes, ending a cut text with "...".
 func clipText(s string, n int) string {
-	if len(s) <= n {
+	r := []rune(s)
+	if len(r) <= n {
 		return s
 	}
-	return s[:n-3] + "..."
+	return string(r[:n-3]) + "..."
 }

@@ -36,11 +36,32 @@ running serve instead.`,
 				if logType != "" {
 					return fmt.Errorf("--log-type does not apply with --url: the server classifies by the source's log types")
 				}
-				return postFiles(cmd, cfg, url, source, token, args)
+				client, err := httpIngestClient(cfg, url, source, token)
+				if err != nil {
+					return err
+				}
+				return postFiles(cmd, cfg, args, func(payload []byte) (int, error) {
+					return client.Post(cmd.Context(), payload)
+				})
 			}
 			ctx := cmd.Context()
 			if rc := serve.DialAdmin(dataDir(data, cfg)); rc != nil {
-				return fmt.Errorf("`streamalert serve` (pid %d) is running on data directory %s; load the files through it: streamalert ingest --url %s --source SOURCE FILE...", rc.Info().PID, dataDir(data, cfg), rc.Info().URL)
+				// serve holds the data directory: the files go through it.
+				if source == "" {
+					return fmt.Errorf("`streamalert serve` (pid %d) is running on data directory %s and loads the files for you; name the source they come from: --source %s", rc.Info().PID, dataDir(data, cfg), strings.Join(sourceNames(cfg), " | --source "))
+				}
+				if err := postFiles(cmd, cfg, args, func(payload []byte) (int, error) {
+					return rc.Ingest(cmd.Context(), source, payload)
+				}); err != nil {
+					return err
+				}
+				// As on its own, ingest returns once the records are in the lake.
+				lake, err := rc.Commit(cmd.Context())
+				if err != nil {
+					return err
+				}
+				fmt.Fprintf(cmd.OutOrStdout(), "processed and committed to the lake %s by serve (pid %d)\n", lake, rc.Info().PID)
+				return nil
 			}
 			app, err := serve.OpenApp(ctx, cfg, dataDir(data, cfg), serve.AppOptions{Logger: nil})
 			if err != nil {
@@ -122,17 +143,51 @@ running serve instead.`,
 	return cmd
 }
 
-// postFiles sends files to a running serve.
-func postFiles(cmd *cobra.Command, cfg *config.Config, base, source, token string, files []string) error {
-	if source == "" {
-		source = "http"
-	}
-	if token == "" {
-		if s, ok := cfg.Source(source); ok {
-			token = s.Token
+// httpIngestClient posts to serve's HTTP route of source (default: the
+// first HTTP source), which must be an HTTP source: other sources are fed
+// through the admin API by running ingest where serve runs, without --url.
+func httpIngestClient(cfg *config.Config, base, source, token string) (*serve.IngestClient, error) {
+	var httpNames []string
+	for _, s := range cfg.Sources {
+		if s.Kind == "http" {
+			httpNames = append(httpNames, s.Name)
 		}
 	}
-	client := &serve.IngestClient{URL: base, Source: source, Token: token}
+	if source == "" {
+		if len(httpNames) == 0 {
+			return nil, fmt.Errorf("--url posts to an HTTP source, and sources.yaml has none")
+		}
+		source = httpNames[0]
+	}
+	s, ok := cfg.Source(source)
+	switch {
+	case !ok:
+		return nil, fmt.Errorf("unknown source %q (sources.yaml has: %s)", source, strings.Join(sourceNames(cfg), ", "))
+	case s.Kind != "http":
+		suggest := "NAME"
+		if len(httpNames) > 0 {
+			suggest = httpNames[0]
+		}
+		return nil, fmt.Errorf("source %q is a %s source, and --url posts to serve's HTTP route, which takes HTTP sources only (here: %s); use --source %s, or run `streamalert ingest --source %s FILE...` without --url on the machine where serve runs",
+			source, s.Kind, strings.Join(httpNames, ", "), suggest, source)
+	}
+	if token == "" {
+		token = s.Token
+	}
+	return &serve.IngestClient{URL: base, Source: source, Token: token}, nil
+}
+
+// sourceNames lists the configured sources.
+func sourceNames(cfg *config.Config) []string {
+	var names []string
+	for _, s := range cfg.Sources {
+		names = append(names, s.Name)
+	}
+	return names
+}
+
+// postFiles sends each file, decompressed, to a running serve with post.
+func postFiles(cmd *cobra.Command, cfg *config.Config, files []string, post func(payload []byte) (int, error)) error {
 	accepted := 0
 	for _, f := range files {
 		raw, err := os.ReadFile(f)
@@ -143,7 +198,7 @@ func postFiles(cmd *cobra.Command, cfg *config.Config, base, source, token strin
 		if err != nil {
 			return fmt.Errorf("%s: %w", f, err)
 		}
-		n, err := client.Post(cmd.Context(), payload)
+		n, err := post(payload)
 		accepted += n
 		if err != nil {
 			return fmt.Errorf("post %s: %w", f, err)

@@ -51,7 +51,9 @@ and runs the same rules as SQL over history.`,
 		newQueryCmd(g),
 		newBacktestCmd(g),
 		newLambdaCmd(g),
+		newDeployCmd(g),
 		newDemoCmd(g),
+		newHuntCmd(g),
 	)
 	return root
 }

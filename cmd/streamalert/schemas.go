@@ -7,6 +7,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/streamalert/streamalert/firehose"
 	"github.com/streamalert/streamalert/historical"
 	"github.com/streamalert/streamalert/internal/config"
 	"github.com/streamalert/streamalert/schema"
@@ -76,11 +77,11 @@ func newSchemasCmd(g *globals) *cobra.Command {
 	})
 	var dialect, database, location, lake string
 	ddl := &cobra.Command{
-		Use:   "ddl TYPE",
+		Use:   "ddl TYPE|unclassified|alerts",
 		Short: "Print the table definition: Athena CREATE EXTERNAL TABLE or the DuckDB view the engine makes over --lake",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			t, err := g.logType(args[0])
+			t, err := g.lakeTable(args[0])
 			if err != nil {
 				return err
 			}
@@ -138,6 +139,18 @@ func (g *globals) registry() (*schema.Registry, error) {
 		return nil, err
 	}
 	return r.Registry, nil
+}
+
+// lakeTable is a log type, or one of the lake tables beside them
+// (unclassified, alerts).
+func (g *globals) lakeTable(name string) (*schema.LogType, error) {
+	switch name {
+	case firehose.UnclassifiedTableName:
+		return firehose.Unclassified, nil
+	case firehose.AlertsTableName:
+		return firehose.Alerts, nil
+	}
+	return g.logType(name)
 }
 
 func (g *globals) logType(name string) (*schema.LogType, error) {

@@ -22,7 +22,19 @@ func newValidateCmd(g *globals) *cobra.Command {
 				where = "embedded default config"
 			}
 			if len(ps) == 0 {
-				fmt.Fprintf(cmd.OutOrStdout(), "%s: ok\n", where)
+				sum := config.Summarize(cfg)
+				for _, w := range sum.Warnings {
+					if cfg.Dir != "" && w.File != "" {
+						w.File = cfg.Dir + "/" + w.File
+					}
+					fmt.Fprintln(cmd.ErrOrStderr(), "warning: "+w.String())
+				}
+				fmt.Fprintf(cmd.OutOrStdout(), "%s: ok: %d log types, %d rules (%d from the pack), %d sources, %d outputs, %d hunt files",
+					where, sum.LogTypes, sum.Rules, sum.PackRules, sum.Sources, sum.Outputs, len(cfg.Files("hunts", ".yaml", ".yml")))
+				if n := len(sum.Warnings); n > 0 {
+					fmt.Fprintf(cmd.OutOrStdout(), "; %d warning(s)", n)
+				}
+				fmt.Fprintln(cmd.OutOrStdout())
 				return nil
 			}
 			for _, p := range ps {

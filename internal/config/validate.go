@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/streamalert/streamalert/rules"
 	"github.com/streamalert/streamalert/schema"
 )
 
@@ -40,7 +41,8 @@ type Check func(c *Config) Problems
 
 // Validate resolves everything the config names and checks every cross
 // reference: log types of sources, schema definitions, rules and rule
-// outputs, then runs checks. It returns every problem found, sorted by
+// outputs, deploy.yaml (the AWS deployment's settings, checked against
+// the sources), then runs checks. It returns every problem found, sorted by
 // file and line.
 func Validate(c *Config, loadProblems Problems, checks ...Check) Problems {
 	ps := append(Problems{}, loadProblems...)
@@ -48,6 +50,8 @@ func Validate(c *Config, loadProblems Problems, checks ...Check) Problems {
 	ps = append(ps, rps...)
 	ps = append(ps, c.CheckRuleOutputs()...)
 	ps = append(ps, c.CheckOutputs()...)
+	_, dps := c.Deploy()
+	ps = append(ps, dps...)
 	for _, check := range checks {
 		ps = append(ps, check(c)...)
 	}
@@ -90,4 +94,47 @@ func sortedKeys(m map[string]string) []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// Summary is what Validate looked at, and what it found that is worth a
+// warning but does not make the config invalid.
+type Summary struct {
+	LogTypes  int // built in and the config's own
+	Rules     int // rules that run
+	PackRules int // of those, from the built-in pack
+	Sources   int
+	Outputs   int
+	// Warnings: rules that repeat another rule's detection on the same
+	// log types (each record would alert twice).
+	Warnings Problems
+}
+
+// Summarize resolves c's log types and rules and counts them, with a
+// warning for every rule that duplicates another. Problems are Validate's
+// business; Summarize counts what resolved.
+func Summarize(c *Config) Summary {
+	r, _ := resolve(c, Parts{Rules: true})
+	s := Summary{Sources: len(c.Sources), Outputs: len(c.Outputs)}
+	if r.Registry != nil {
+		s.LogTypes = len(r.Registry.All())
+	}
+	if r.Rules == nil {
+		return s
+	}
+	for _, rule := range r.Rules.Rules() {
+		s.Rules++
+		if strings.HasPrefix(rule.File, "pack/") {
+			s.PackRules++
+		}
+	}
+	for _, d := range rules.Duplicates(r.Rules) {
+		file := d.Rule.File
+		if strings.HasPrefix(file, "pack/") {
+			file = "rules"
+		}
+		s.Warnings.add(file, d.Rule.Line, "rule %s has the same detection and log types as %s (%s:%d): every record it matches alerts twice; disable one (rules.disabled in global.yaml) or change it",
+			d.Rule.Name, d.Of.Name, d.Of.File, d.Of.Line)
+	}
+	s.Warnings.Sort()
+	return s
 }

@@ -1,9 +1,10 @@
 // Package lambdatest starts the local stand-ins the AWS tests run against:
 // the Lambda Runtime Interface Emulator, dynalite (DynamoDB) and
-// kinesalite (Kinesis). What is missing is installed into a cache
-// directory on first use — the emulator with go install from the Go
-// module proxy, the npm packages with npm — and a tool that still cannot
-// be had skips the test, except under CI=true, where it fails it.
+// kinesalite (Kinesis); it also provides the npm packages other tests run
+// on node. What is missing is installed into a cache directory on first
+// use — the emulator with go install from the Go module proxy, the npm
+// packages with npm — and a tool that still cannot be had skips the test,
+// except under CI=true, where it fails it.
 package lambdatest
 
 import (

@@ -62,7 +62,7 @@ func node(tb testing.TB) string {
 	tb.Helper()
 	n, err := exec.LookPath("node")
 	if err != nil {
-		Missing(tb, "node is not installed (dynalite and kinesalite run on it)")
+		Missing(tb, "node is not installed (dynalite, kinesalite and the card validators run on it)")
 	}
 	return n
 }
@@ -236,3 +236,21 @@ func (e *Emulator) Invoke(tb testing.TB, event []byte) (body []byte, ok bool) {
 
 // String describes the emulator for messages.
 func (e *Emulator) String() string { return fmt.Sprintf("aws-lambda-rie at %s", e.URL) }
+
+// Node returns the node command; without one the test is skipped, or
+// failed under CI=true.
+func Node(tb testing.TB) string {
+	tb.Helper()
+	return node(tb)
+}
+
+// Modules returns a node_modules directory that holds pkg@version: npm's
+// global one when `npm install -g` put that version there (as .ci/run's
+// tools step does), else the cache's, installed on first use (NPMModules).
+func Modules(tb testing.TB, pkg, version string) string {
+	tb.Helper()
+	if root := globalModules(pkg); root != "" && installedVersion(root, pkg) == version {
+		return root
+	}
+	return NPMModules(tb, pkg, version)
+}

@@ -15,6 +15,7 @@ import (
 	"github.com/streamalert/streamalert/alerts"
 	"github.com/streamalert/streamalert/firehose"
 	"github.com/streamalert/streamalert/internal/config"
+	"github.com/streamalert/streamalert/metrics"
 	"github.com/streamalert/streamalert/realtime"
 	"github.com/streamalert/streamalert/schema"
 )
@@ -35,6 +36,9 @@ type AlertsOptions struct {
 	// temporary directory, the only writable one in Lambda).
 	DataDir string
 	Clock   alerts.Clock
+	// Metrics, if set, gets one EMF line per invocation: alerts delivered,
+	// failed writes to the lake's alerts table, duration.
+	Metrics *metrics.Writer
 	Log     *slog.Logger
 }
 
@@ -58,7 +62,10 @@ type AlertsFunction struct {
 	fh       *firehose.Client
 	clock    alerts.Clock
 	log      *slog.Logger
-	mu       sync.Mutex
+	metrics  *metrics.Writer
+	// now is the clock of the Duration metric (tests replace it).
+	now func() time.Time
+	mu  sync.Mutex
 }
 
 // AlertsResult is what one invocation of the alerts function did.
@@ -88,7 +95,7 @@ func NewAlertsFunction(opts AlertsOptions) (*AlertsFunction, error) {
 	if err != nil {
 		return nil, err
 	}
-	f := &AlertsFunction{cfg: cfg, store: opts.Store, clock: opts.Clock, log: log}
+	f := &AlertsFunction{cfg: cfg, store: opts.Store, clock: opts.Clock, log: log, metrics: opts.Metrics, now: time.Now}
 	for _, r := range resolved.Rules.Rules() {
 		f.infos = append(f.infos, realtime.RuleInfo(r))
 	}
@@ -168,6 +175,8 @@ func (f *AlertsFunction) Run(ctx context.Context, trigger EventKind, pending []s
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	res := AlertsResult{Trigger: trigger}
+	lakeFailed := 0
+	defer f.writeMetrics(f.now(), &res, &lakeFailed)
 	if trigger == EventUnknown {
 		res.Trigger = "manual"
 	}
@@ -215,6 +224,7 @@ func (f *AlertsFunction) Run(ctx context.Context, trigger EventKind, pending []s
 	}
 	if f.fh != nil {
 		if err := f.fh.Flush(ctx); err != nil {
+			lakeFailed = undelivered(err)
 			errs = append(errs, fmt.Errorf("alerts: merged alerts to the lake: %w", err))
 		}
 	}
@@ -223,6 +233,33 @@ func (f *AlertsFunction) Run(ctx context.Context, trigger EventKind, pending []s
 		"sent", res.Dispatch.Sent+res.Streamed.Sent, "errors", res.Dispatch.Errors+res.Streamed.Errors,
 		"parked", res.Dispatch.Parked+res.Streamed.Parked)
 	return res, errors.Join(errs...)
+}
+
+// undelivered is the number of records a failed Flush did not deliver (1
+// when the error does not say).
+func undelivered(err error) int {
+	var de *firehose.DeliveryError
+	if errors.As(err, &de) && len(de.Failures) > 0 {
+		return len(de.Failures)
+	}
+	return 1
+}
+
+// writeMetrics writes the invocation's EMF line: the alerts delivered (at
+// once from the stream and in the pass over due alerts), the rows the
+// lake's alerts table did not get, and the time since started.
+func (f *AlertsFunction) writeMetrics(started time.Time, res *AlertsResult, lakeFailed *int) {
+	if f.metrics == nil {
+		return
+	}
+	err := f.metrics.Write(
+		metrics.Metric{Name: metrics.Alerts, Unit: metrics.Count, Value: float64(res.Streamed.Delivered + res.Dispatch.Delivered)},
+		metrics.Metric{Name: metrics.FirehoseFailures, Unit: metrics.Count, Value: float64(*lakeFailed)},
+		metrics.Metric{Name: metrics.Duration, Unit: metrics.Milliseconds, Value: millis(f.now().Sub(started))},
+	)
+	if err != nil {
+		f.log.Warn("invocation metrics not written", "err", err)
+	}
 }
 
 func addDispatch(into *alerts.DispatchResult, r alerts.DispatchResult) {

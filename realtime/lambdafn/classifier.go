@@ -19,6 +19,7 @@ import (
 	"github.com/streamalert/streamalert/alerts"
 	"github.com/streamalert/streamalert/firehose"
 	"github.com/streamalert/streamalert/internal/config"
+	"github.com/streamalert/streamalert/metrics"
 	"github.com/streamalert/streamalert/realtime"
 	"github.com/streamalert/streamalert/schema"
 )
@@ -48,7 +49,10 @@ type ClassifierOptions struct {
 	// FirehoseAttempts overrides how many times a record is sent to
 	// Firehose (default the client's).
 	FirehoseAttempts int
-	Log              *slog.Logger
+	// Metrics, if set, gets one EMF line per invocation: records in,
+	// classified, unclassified, alerts, Firehose failures, duration.
+	Metrics *metrics.Writer
+	Log     *slog.Logger
 }
 
 // ClassifierFunction is the classifier Lambda: Kinesis, SQS, SNS, S3 and
@@ -77,6 +81,9 @@ type ClassifierFunction struct {
 	batch   int
 	margin  time.Duration
 	log     *slog.Logger
+	metrics *metrics.Writer
+	// now is the clock of the Duration metric (tests replace it).
+	now func() time.Time
 	// late reports that the items left must wait for a retry (tests
 	// replace it).
 	late func(ctx context.Context, margin time.Duration) bool
@@ -84,6 +91,10 @@ type ClassifierFunction struct {
 	mu     sync.Mutex // one invocation at a time; the worker is not shared
 	worker *realtime.Worker
 	stats  realtime.BatchResult // of the current invocation
+	// started and lakeFailed are the current invocation's start and the
+	// number of its items failed by the delivery to Firehose.
+	started    time.Time
+	lakeFailed int
 }
 
 // NewClassifierFunction loads the log types and rules of the config and
@@ -114,7 +125,7 @@ func NewClassifierFunction(opts ClassifierOptions) (*ClassifierFunction, error) 
 		return nil, err
 	}
 	f := &ClassifierFunction{cfg: cfg, sources: newSourceIndex(srcs), s3: opts.S3, token: opts.HTTPToken,
-		batch: opts.BatchBytes, margin: opts.Margin, late: deadlineNear, log: log}
+		batch: opts.BatchBytes, margin: opts.Margin, late: deadlineNear, log: log, metrics: opts.Metrics, now: time.Now}
 	if f.batch <= 0 {
 		f.batch = 4 << 20
 	}
@@ -232,8 +243,10 @@ func kindName(k EventKind) string {
 // runItems processes the n items of one invocation and delivers their
 // records; it returns each item's error (nil: done).
 func (f *ClassifierFunction) runItems(ctx context.Context, n int, do func(ctx context.Context, i int) error) []error {
+	f.started = f.now()
 	f.lake.reset()
 	f.stats = realtime.BatchResult{}
+	f.lakeFailed = 0
 	errs := make([]error, n)
 	margin := f.margin
 	if d, ok := ctx.Deadline(); ok {
@@ -250,6 +263,7 @@ func (f *ClassifierFunction) runItems(ctx context.Context, n int, do func(ctx co
 	for i, err := range f.lake.flush(ctx, n) {
 		if err != nil && errs[i] == nil {
 			errs[i] = err
+			f.lakeFailed++
 		}
 	}
 	return errs
@@ -277,7 +291,24 @@ func (f *ClassifierFunction) logDone(kind EventKind, items int, failed int) {
 	}
 	f.log.Log(context.Background(), lvl, "invocation done", "event", string(kind), "items", items, "failed_items", failed,
 		"records", s.Records, "classified", s.Classified, "unclassified", s.Unclassified, "matches", s.Matches, "alerts", s.Alerts)
+	if f.metrics == nil {
+		return
+	}
+	err := f.metrics.Write(
+		metrics.Metric{Name: metrics.RecordsIn, Unit: metrics.Count, Value: float64(s.Records)},
+		metrics.Metric{Name: metrics.Classified, Unit: metrics.Count, Value: float64(s.Classified)},
+		metrics.Metric{Name: metrics.Unclassified, Unit: metrics.Count, Value: float64(s.Unclassified)},
+		metrics.Metric{Name: metrics.Alerts, Unit: metrics.Count, Value: float64(s.Alerts)},
+		metrics.Metric{Name: metrics.FirehoseFailures, Unit: metrics.Count, Value: float64(f.lakeFailed)},
+		metrics.Metric{Name: metrics.Duration, Unit: metrics.Milliseconds, Value: millis(f.now().Sub(f.started))},
+	)
+	if err != nil {
+		f.log.Warn("invocation metrics not written", "err", err)
+	}
 }
+
+// millis is d in (fractional) milliseconds, the unit of Duration.
+func millis(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
 
 // HandleKinesis classifies the records of a Kinesis event. A KPL
 // aggregated record is split into its user records; gzip and zlib data is

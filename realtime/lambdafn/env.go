@@ -17,6 +17,7 @@ import (
 	"github.com/streamalert/streamalert/alerts"
 	"github.com/streamalert/streamalert/firehose"
 	"github.com/streamalert/streamalert/internal/config"
+	"github.com/streamalert/streamalert/metrics"
 )
 
 // Environment variables of the Lambda functions (docs/aws.md lists them).
@@ -44,7 +45,22 @@ const (
 	EnvSecretsSSMPrefix = "STREAMALERT_SECRETS_SSM_PREFIX"
 	// EnvS3PathStyle=true addresses S3 path-style (S3-compatible stores).
 	EnvS3PathStyle = "STREAMALERT_S3_PATH_STYLE"
+	// EnvFunctionName is set by Lambda to the function's name: the
+	// Function dimension of its metrics.
+	EnvFunctionName = "AWS_LAMBDA_FUNCTION_NAME"
 )
+
+// metricsFromEnv returns the writer of a function's EMF metrics: lines on
+// standard output, which Lambda sends to CloudWatch Logs, in the
+// StreamAlert namespace with the function's name as the Function
+// dimension (no dimension where the name is unset, outside Lambda).
+func metricsFromEnv() (*metrics.Writer, error) {
+	dims := map[string]string{}
+	if name := os.Getenv(EnvFunctionName); name != "" {
+		dims[metrics.FunctionDimension] = name
+	}
+	return metrics.NewWriter(os.Stdout, metrics.Namespace, dims)
+}
 
 // lambdaAWS is what both functions load at cold start.
 type lambdaAWS struct {
@@ -89,8 +105,12 @@ func ClassifierFromEnv(ctx context.Context, log *slog.Logger) (*ClassifierFuncti
 	if err != nil {
 		return nil, err
 	}
+	m, err := metricsFromEnv()
+	if err != nil {
+		return nil, err
+	}
 	return NewClassifierFunction(ClassifierOptions{Config: l.config, Firehose: awsfirehose.NewFromConfig(l.aws),
-		Prefix: l.prefix, Store: l.store, S3: l.s3, HTTPToken: os.Getenv(EnvHTTPToken), Log: log})
+		Prefix: l.prefix, Store: l.store, S3: l.s3, HTTPToken: os.Getenv(EnvHTTPToken), Metrics: m, Log: log})
 }
 
 // AlertsFromEnv builds the alerts function the way its Lambda runs it.
@@ -110,6 +130,10 @@ func AlertsFromEnv(ctx context.Context, log *slog.Logger) (*AlertsFunction, erro
 		}
 		secrets = SecretsChain(fromSSM, secrets)
 	}
+	m, err := metricsFromEnv()
+	if err != nil {
+		return nil, err
+	}
 	return NewAlertsFunction(AlertsOptions{Config: l.config, Store: l.store, Firehose: awsfirehose.NewFromConfig(l.aws),
-		Prefix: l.prefix, Secrets: secrets, Log: log})
+		Prefix: l.prefix, Secrets: secrets, Metrics: m, Log: log})
 }

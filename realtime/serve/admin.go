@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -14,6 +15,7 @@ import (
 
 	"github.com/streamalert/streamalert/alerts"
 	"github.com/streamalert/streamalert/realtime"
+	"github.com/streamalert/streamalert/schema"
 )
 
 // The alert store is a bbolt file that one process holds open, so while
@@ -27,6 +29,8 @@ import (
 //	GET  /v1/admin/alerts/{id}                              one alert; a unique id prefix is enough
 //	POST /v1/admin/alerts/retry   {"ids": [...]}            failed alerts made pending again ({"requeued": n})
 //	POST /v1/admin/rules/{name}/promote?release=true        end a rule's staging ({"released": n})
+//	POST /v1/admin/commit           process what was submitted and commit the lake now ({"lake": dir})
+//	POST /v1/admin/ingest/{source}  body: a batch of any configured source (202 {"accepted": n, "batch": seq})
 //	GET  /v1/admin/rules/staged                             the staged rules' digest (alerts.Digest)
 //	GET  /v1/admin/rules/states                             every rule's staging state ([]alerts.RuleState)
 
@@ -68,6 +72,10 @@ func writeAdminFile(dataDir, addr string) (string, error) {
 	}
 	return info.Token, os.Rename(tmp, AdminFile(dataDir))
 }
+
+// adminIngestMax bounds one admin ingest post: the ingest client's batches
+// (schema.DefaultBatchBytes) or one JSON document spread over lines.
+const adminIngestMax = schema.MaxDocumentBytes
 
 // adminHandler serves the admin API of a, for bearers of token.
 func (a *App) adminHandler(token string) http.Handler {
@@ -129,6 +137,46 @@ func (a *App) adminHandler(token string) http.Handler {
 		}
 		// The dispatch loop sends them on its next round.
 		writeJSON(w, http.StatusOK, map[string]int{"requeued": n})
+	})
+	// Files loaded with `streamalert ingest --source NAME` while serve
+	// holds the data directory come here: any configured source (the HTTP
+	// route takes only HTTP sources, with their own tokens). As on that
+	// route, 202 means the body is durably in the ingest log.
+	mux.HandleFunc("POST /v1/admin/ingest/{source}", func(w http.ResponseWriter, r *http.Request) {
+		name := r.PathValue("source")
+		if _, ok := a.Config.Source(name); !ok {
+			jsonError(w, http.StatusNotFound, fmt.Sprintf("no source named %q in sources.yaml", name))
+			return
+		}
+		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, adminIngestMax))
+		if err != nil {
+			jsonError(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("body: %v (at most %d bytes a post)", err, adminIngestMax))
+			return
+		}
+		seq, err := a.Runner.Submit(name, time.Now().UTC(), body)
+		if errors.Is(err, realtime.ErrBusy) {
+			w.Header().Set("Retry-After", "1")
+			jsonError(w, http.StatusTooManyRequests, err.Error())
+			return
+		}
+		if err != nil {
+			w.Header().Set("Retry-After", "5")
+			jsonError(w, http.StatusServiceUnavailable, "not stored: "+err.Error())
+			return
+		}
+		writeJSON(w, http.StatusAccepted, map[string]any{"accepted": CountRecords(body), "batch": seq, "bytes": len(body)})
+	})
+	// After an ingest through serve, `streamalert ingest` asks for what it
+	// loaded to be in the lake before it returns, as it is when ingest
+	// runs on its own: every batch submitted so far is processed, then the
+	// lake's buffers are committed.
+	mux.HandleFunc("POST /v1/admin/commit", func(w http.ResponseWriter, r *http.Request) {
+		a.Runner.Drain()
+		if err := a.Runner.Commit(r.Context()); err != nil {
+			jsonError(w, http.StatusServiceUnavailable, "lake commit: "+err.Error())
+			return
+		}
+		writeJSON(w, http.StatusOK, map[string]string{"lake": a.LakeRoot})
 	})
 	mux.HandleFunc("POST /v1/admin/rules/{name}/promote", func(w http.ResponseWriter, r *http.Request) {
 		name := r.PathValue("name")

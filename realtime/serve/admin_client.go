@@ -150,3 +150,21 @@ func (c *AdminClient) RuleStates(ctx context.Context) ([]alerts.RuleState, error
 	err := c.do(ctx, "GET", "/v1/admin/rules/states", nil, &out)
 	return out, err
 }
+
+// Ingest posts payload (uncompressed text) as a batch of source, which may
+// be any configured source, to the serve that holds the data directory,
+// and returns the records it accepted.
+func (c *AdminClient) Ingest(ctx context.Context, source string, payload []byte) (int, error) {
+	ic := &IngestClient{URL: c.info.URL, Route: "/v1/admin/ingest/", Source: source, Token: c.info.Token}
+	return ic.Post(ctx, payload)
+}
+
+// Commit has serve process every batch submitted so far and write the
+// lake's buffers out, and returns the lake's root.
+func (c *AdminClient) Commit(ctx context.Context) (string, error) {
+	var out struct {
+		Lake string `json:"lake"`
+	}
+	err := c.do(ctx, http.MethodPost, "/v1/admin/commit", nil, &out)
+	return out.Lake, err
+}

@@ -166,7 +166,8 @@ func OpenApp(ctx context.Context, cfg *config.Config, dataDir string, opts AppOp
 		}
 	}
 	a.Dispatcher, err = alerts.NewDispatcher(alerts.DispatcherConfig{Store: store, Outputs: outputs,
-		MaxAttempts: cfg.Global.Alerts.MaxAttempts, Log: log, OnError: func(output string) { a.Metrics.OutputFailure(output) }})
+		MaxAttempts: cfg.Global.Alerts.MaxAttempts, Log: log, OnError: func(output string) { a.Metrics.OutputFailure(output) },
+		OnFallback: func(output string) { a.Metrics.OutputFallback(output) }})
 	if err != nil {
 		return nil, err
 	}

@@ -20,6 +20,10 @@ type IngestClient struct {
 	URL    string
 	Source string
 	Token  string
+	// Route is the path the source name is appended to: "/v1/ingest/"
+	// (the default, HTTP sources) or "/v1/admin/ingest/" (any source,
+	// with the admin token; see AdminClient.Ingest).
+	Route string
 	// HTTP defaults to a client with a 60-second timeout.
 	HTTP *http.Client
 	// RetryWait is the pause before a retry (default 1s); MaxAttempts
@@ -53,7 +57,11 @@ func (c *IngestClient) postBatch(ctx context.Context, batch []byte) error {
 	if attempts <= 0 {
 		attempts = 100
 	}
-	url := strings.TrimRight(c.URL, "/") + "/v1/ingest/" + c.Source
+	route := c.Route
+	if route == "" {
+		route = "/v1/ingest/"
+	}
+	url := strings.TrimRight(c.URL, "/") + route + c.Source
 	for attempt := 1; ; attempt++ {
 		req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(batch))
 		if err != nil {
