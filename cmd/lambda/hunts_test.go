@@ -18,6 +18,7 @@ import (
 	"github.com/streamalert/streamalert/historical/sqlengine"
 	"github.com/streamalert/streamalert/internal/athenatest"
 	"github.com/streamalert/streamalert/internal/lambdatest"
+	"github.com/streamalert/streamalert/metrics"
 	"github.com/streamalert/streamalert/realtime/lambdafn"
 	"github.com/streamalert/streamalert/realtime/lambdafn/huntsfn"
 )
@@ -186,6 +187,11 @@ func TestEmulator_Hunts(t *testing.T) {
 	// window (its first run).
 	invoke(`{"time":"2024-06-10T15:01:30Z"}`, true, "lt_trail_changes 14:00-15:00")
 	fn.Stop()
+	// One EMF line per invocation, the failing one included.
+	emf := emfLines(t, fn.Proc.Output(), "lambdatest_streamalert_hunts", 6)
+	if runs, fails, alerted, scanned := sum(emf, huntsfn.MetricRuns), sum(emf, huntsfn.MetricFailures), sum(emf, metrics.Alerts), sum(emf, huntsfn.MetricBytesScanned); runs != 6 || fails != 1 || alerted != 4 || scanned != 4*(3<<20)+1<<20 {
+		t.Errorf("hunts metrics: %v runs, %v failures, %v alerts, %v bytes scanned; want 6, 1, 4, %d", runs, fails, alerted, scanned, 4*(3<<20)+1<<20)
+	}
 
 	fake.mu.Lock()
 	sqls := slices.Clone(fake.sqls)

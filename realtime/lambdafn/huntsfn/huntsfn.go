@@ -34,6 +34,7 @@ import (
 	"github.com/streamalert/streamalert/historical/scheduler"
 	"github.com/streamalert/streamalert/internal/config"
 	"github.com/streamalert/streamalert/internal/config/hunts"
+	"github.com/streamalert/streamalert/metrics"
 	"github.com/streamalert/streamalert/queries"
 	"github.com/streamalert/streamalert/realtime/lambdafn"
 )
@@ -63,6 +64,9 @@ type Options struct {
 	// Firehose client a feed hunt's run fails.
 	Firehose firehose.FirehoseAPI
 	Prefix   string
+	// Metrics, if set, gets one EMF line per invocation (see the metric
+	// names below).
+	Metrics *metrics.Writer
 	// Env overrides historical.yaml's Athena settings (nil: os.Getenv).
 	Env func(string) string
 	Log *slog.Logger
@@ -73,6 +77,7 @@ type Options struct {
 
 // Function is the hunts Lambda. It handles one invocation at a time.
 type Function struct {
+	metrics    *metrics.Writer
 	sched      *scheduler.Scheduler
 	alerts     alerts.ProcessorConfig
 	classifier *lambdafn.ClassifierFunction
@@ -102,6 +107,18 @@ type Result struct {
 	// Failed counts the runs that failed and will be tried again.
 	Failed int `json:"failed"`
 }
+
+// The metrics of the EMF line each invocation writes (namespace
+// StreamAlert, dimension Function), beside metrics.Alerts (new alerts the
+// rows raised) and metrics.Duration.
+const (
+	// MetricRuns counts the windows run (failed ones included).
+	MetricRuns = "HuntRuns"
+	// MetricFailures counts the runs that failed.
+	MetricFailures = "HuntFailures"
+	// MetricBytesScanned is what Athena scanned, in bytes.
+	MetricBytesScanned = "HuntBytesScanned"
+)
 
 // neverSettle keeps merge groups open: closing them is the alerts
 // function's job (as in the classifier).
@@ -142,7 +159,7 @@ func New(opts Options) (*Function, error) {
 	if err != nil {
 		return nil, fmt.Errorf("hunts function: %w", err)
 	}
-	f := &Function{log: log, clock: opts.Now}
+	f := &Function{log: log, clock: opts.Now, metrics: opts.Metrics}
 	if f.clock == nil {
 		f.clock = time.Now
 	}
@@ -228,6 +245,7 @@ func (f *Function) Handle(ctx context.Context, raw json.RawMessage) (*Result, er
 	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	start := time.Now()
 	now := f.clock().UTC()
 	at := now
 	if ev.Time != "" {
@@ -258,6 +276,7 @@ func (f *Function) Handle(ctx context.Context, raw json.RawMessage) (*Result, er
 		}
 	}
 	f.log.Info("hunts done", "time", at, "hunts", len(names), "runs", len(runs), "failed", res.Failed)
+	f.writeMetrics(runs, start)
 	if err != nil {
 		return res, fmt.Errorf("hunts: %w", err)
 	}
@@ -265,6 +284,36 @@ func (f *Function) Handle(ctx context.Context, raw json.RawMessage) (*Result, er
 		return res, fmt.Errorf("hunts: %d window(s) failed and will be tried again: %s", len(failed), strings.Join(failed, "; "))
 	}
 	return res, nil
+}
+
+// writeMetrics writes the invocation's EMF line; a failure to write is
+// logged, not the invocation's failure.
+func (f *Function) writeMetrics(runs []scheduler.Run, start time.Time) {
+	if f.metrics == nil {
+		return
+	}
+	var failures, alertsNew int
+	var scanned int64
+	for _, r := range runs {
+		if r.Skipped {
+			continue
+		}
+		if r.Error != "" {
+			failures++
+		}
+		alertsNew += r.Alerts
+		scanned += r.BytesScanned
+	}
+	err := f.metrics.Write(
+		metrics.Metric{Name: MetricRuns, Unit: metrics.Count, Value: float64(len(runs))},
+		metrics.Metric{Name: MetricFailures, Unit: metrics.Count, Value: float64(failures)},
+		metrics.Metric{Name: MetricBytesScanned, Unit: metrics.Bytes, Value: float64(scanned)},
+		metrics.Metric{Name: metrics.Alerts, Unit: metrics.Count, Value: float64(alertsNew)},
+		metrics.Metric{Name: metrics.Duration, Unit: metrics.Milliseconds, Value: float64(time.Since(start)) / float64(time.Millisecond)},
+	)
+	if err != nil {
+		f.log.Warn("hunts: metrics not written", "err", err)
+	}
 }
 
 // FromEnv builds the function the way its Lambda runs it: AWS clients
@@ -279,7 +328,11 @@ func FromEnv(ctx context.Context, log *slog.Logger) (*Function, error) {
 	if table == "" {
 		table = env.AlertsTable
 	}
-	return New(Options{Config: env.Config, Athena: awsathena.NewFromConfig(env.AWS),
+	m, err := lambdafn.MetricsFromEnv()
+	if err != nil {
+		return nil, err
+	}
+	return New(Options{Config: env.Config, Athena: awsathena.NewFromConfig(env.AWS), Metrics: m,
 		Runs:     scheduler.NewDynamoStore(dynamodb.NewFromConfig(env.AWS), table),
 		Alerts:   env.Store,
 		Firehose: awsfirehose.NewFromConfig(env.AWS), Prefix: env.Prefix, Log: log})
