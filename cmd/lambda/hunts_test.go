@@ -215,8 +215,9 @@ func TestEmulator_Hunts(t *testing.T) {
 	if want := map[string]int{"lt_denied_burst": 4, "lt_trail_changes_found": 1}; !maps.Equal(rules, want) {
 		t.Errorf("alerts by rule %v, want %v (one per window, the feed's rule once)", rules, want)
 	}
-	if got := lambdatest.Records(fh); got["streamquery_results"] != 1 {
-		t.Errorf("records per table %v, want one streamquery_results record", got)
+	// The feed's record, and every new alert in the lake's alerts table.
+	if got, want := lambdatest.Records(fh), map[string]int{"streamquery_results": 1, "alerts": 5}; !maps.Equal(got, want) {
+		t.Errorf("records per table %v, want %v", got, want)
 	}
 	// The run records in the alert table: each window once, the failure
 	// first.

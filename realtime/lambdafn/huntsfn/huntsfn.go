@@ -36,6 +36,7 @@ import (
 	"github.com/streamalert/streamalert/internal/config/hunts"
 	"github.com/streamalert/streamalert/metrics"
 	"github.com/streamalert/streamalert/queries"
+	"github.com/streamalert/streamalert/realtime"
 	"github.com/streamalert/streamalert/realtime/lambdafn"
 )
 
@@ -60,8 +61,9 @@ type Options struct {
 	Runs scheduler.RunStore
 	// Alerts is the alert store the rows' alerts go to.
 	Alerts alerts.Store
-	// Firehose and Prefix deliver the records of feed hunts; without a
-	// Firehose client a feed hunt's run fails.
+	// Firehose and Prefix deliver the records of feed hunts and the new
+	// alerts to the lake's alerts table; without a Firehose client a feed
+	// hunt's run fails and alerts reach the alert table only.
 	Firehose firehose.FirehoseAPI
 	Prefix   string
 	// Metrics, if set, gets one EMF line per invocation (see the metric
@@ -166,6 +168,23 @@ func New(opts Options) (*Function, error) {
 	f.alerts = alerts.ProcessorConfig{Store: opts.Alerts, DefaultOutputs: cfg.Global.Alerts.DefaultOutputs,
 		StagingPeriod: time.Duration(cfg.Global.Alerts.StagingPeriod), MergeSettle: neverSettle, Log: log,
 		Clock: clockFunc(f.now)}
+	if opts.Firehose != nil {
+		// New alerts go to the lake's alerts table too, as the
+		// classifier's do.
+		prefix := opts.Prefix
+		if prefix == "" {
+			prefix = cfg.Global.Prefix
+		}
+		lake := firehose.NewClient(opts.Firehose, prefix)
+		f.alerts.Sink = func(ctx context.Context, as []*alerts.Alert) error {
+			for _, al := range as {
+				if err := lake.WriteRows(firehose.Alerts, realtime.AlertRow(al)); err != nil {
+					return err
+				}
+			}
+			return lake.Flush(ctx)
+		}
+	}
 	if _, err := alerts.NewProcessor(f.alerts); err != nil {
 		return nil, fmt.Errorf("hunts function: %w", err)
 	}
