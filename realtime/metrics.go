@@ -17,6 +17,15 @@ type Metrics struct {
 	mu       sync.Mutex
 	help     map[string]string
 	gauges   map[string]func() float64
+	families map[string]family
+}
+
+// family is a metric with one label whose values are read at every
+// scrape (the correlation engine's per-rule counters).
+type family struct {
+	counter bool
+	label   string
+	values  func() map[string]float64
 }
 
 // NewMetrics returns empty metrics.
@@ -31,7 +40,7 @@ func NewMetrics() *Metrics {
 		"streamalert_output_failures_total":      "Failed alert deliveries, per output.",
 		"streamalert_output_fallbacks_total":     "Alerts whose payload an output's service refused, sent as the minimal payload instead, per output.",
 		"streamalert_ingest_rejected_total":      "Requests refused, per source and reason.",
-	}, gauges: map[string]func() float64{}}
+	}, gauges: map[string]func() float64{}, families: map[string]family{}}
 }
 
 func (m *Metrics) add(name string, n int64, labels ...string) {
@@ -109,6 +118,16 @@ func (m *Metrics) Gauge(name, help string, f func() float64) {
 	m.gauges[name] = f
 }
 
+// Family registers a metric with one label whose values f reads at every
+// scrape; counter says whether it only grows (Prometheus TYPE counter) or
+// is a gauge.
+func (m *Metrics) Family(name, help, label string, counter bool, f func() map[string]float64) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.help[name] = help
+	m.families[name] = family{counter: counter, label: label, values: f}
+}
+
 // Value returns a counter's value by its exposition key, e.g.
 // `streamalert_records_in_total{source="http"}`; 0 when never counted.
 func (m *Metrics) Value(key string) int64 {
@@ -149,6 +168,9 @@ func (m *Metrics) WriteText(w io.Writer) error {
 	for n := range m.gauges {
 		names = append(names, n)
 	}
+	for n := range m.families {
+		names = append(names, n)
+	}
 	sort.Strings(names)
 	for _, n := range names {
 		if help := m.help[n]; help != "" {
@@ -156,6 +178,10 @@ func (m *Metrics) WriteText(w io.Writer) error {
 		}
 		if g, ok := m.gauges[n]; ok {
 			fmt.Fprintf(w, "# TYPE %s gauge\n%s %g\n", n, n, g())
+			continue
+		}
+		if f, ok := m.families[n]; ok {
+			f.write(w, n)
 			continue
 		}
 		fmt.Fprintf(w, "# TYPE %s counter\n", n)
@@ -168,4 +194,21 @@ func (m *Metrics) WriteText(w io.Writer) error {
 		}
 	}
 	return nil
+}
+
+func (f family) write(w io.Writer, name string) {
+	typ := "gauge"
+	if f.counter {
+		typ = "counter"
+	}
+	fmt.Fprintf(w, "# TYPE %s %s\n", name, typ)
+	vals := f.values()
+	keys := make([]string, 0, len(vals))
+	for k := range vals {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		fmt.Fprintf(w, "%s{%s=%q} %g\n", name, f.label, k, vals[k])
+	}
 }

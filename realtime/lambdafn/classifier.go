@@ -155,7 +155,11 @@ func NewClassifierFunction(opts ClassifierOptions) (*ClassifierFunction, error) 
 		return nil, err
 	}
 	alerter := &renewedAlerter{cfg: procCfg, every: processorLife}
-	f.pipe = realtime.New(realtime.Config{Registry: reg, Sources: resolved.SourceTypes, Rules: set, Lake: f.lake, Alerter: alerter, Log: log})
+	// Stateless: correlation rules run as scheduled SQL on AWS.
+	f.pipe, err = realtime.New(realtime.Config{Registry: reg, Sources: resolved.SourceTypes, Rules: set, Lake: f.lake, Alerter: alerter, Log: log, Stateless: true})
+	if err != nil {
+		return nil, err
+	}
 	f.worker = f.pipe.NewWorker()
 	return f, nil
 }
