@@ -57,7 +57,7 @@ func Story(day time.Time) []Step {
 		// A correlation rule sees the three calls as one sequence of one
 		// principal (CreateUser, AttachUserPolicy, CreateAccessKey within
 		// an hour): its alert is the whole window.
-		{day.Add(storyAdmin + 24*time.Second), "correlation: one principal created a user, attached a policy and made an access key within the hour",
+		{day.Add(storyAdmin + 24*time.Second), "ci-deployer's user, policy and key calls as one sequence",
 			[]string{"cloudtrail_iam_persistence_sequence"}, "user/ci-deployer"},
 		{day.Add(storyPublic), "S3 bucket finance-exports made public",
 			[]string{"cloudtrail_s3_bucket_made_public"}, AttackerIP},
