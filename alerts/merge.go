@@ -51,7 +51,7 @@ func (d *diffSet) add(text string, v any) (truncated bool) {
 		return true
 	}
 	d.seen[text] = struct{}{}
-	d.vals = append(d.vals, v)
+	d.vals = append(d.vals, detached(v))
 	return false
 }
 
@@ -73,13 +73,19 @@ func (g *mergeGroup) add(a *Alert, now time.Time) {
 	g.members = append(g.members, a.ID)
 	g.touched = now
 	if g.count == 0 {
-		g.first = a
+		// The group keeps the first member's metadata, not its record: a
+		// record's strings point into memory the classifier shares with
+		// the records around it, which an open group would keep alive.
+		first := *a
+		first.Record, first.Matched, first.RecordID = nil, nil, ""
+		first.KeyValues = g.keyValues
+		g.first = &first
 		g.start, g.last = a.EventTime, a.EventTime
 		g.common = map[string]commonValue{}
 		g.diffs = map[string]*diffSet{}
 		flatten("", a.Record, func(p string, v any) {
 			if !g.isKey(p) {
-				g.common[p] = commonValue{canonical(v), v}
+				g.common[p] = commonValue{canonical(v), detached(v)}
 			}
 		})
 		g.count = 1

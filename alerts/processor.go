@@ -50,6 +50,7 @@ type ProcessorConfig struct {
 // counters, staging) is rebuilt from the store after a restart.
 type Processor struct {
 	mu     sync.Mutex
+	totals Totals
 	cfg    ProcessorConfig
 	rules  map[string]*ruleEntry
 	groups map[string][]*mergeGroup // by rule + key
@@ -93,6 +94,40 @@ type Result struct {
 	Pending    int `json:"pending"`
 	// Closed counts merge groups closed (by time advancing) in this call.
 	Closed int `json:"closed"`
+}
+
+// Totals counts the alerts a Processor has stored since it was made, by
+// the status each was stored with, and the merged alerts its closed
+// groups made. A one-shot load (`streamalert ingest`) reports them
+// instead of reading the store, which holds every earlier run's alerts too.
+type Totals struct {
+	New        int `json:"new"`
+	Suppressed int `json:"suppressed"`
+	Merging    int `json:"merging"`
+	Staged     int `json:"staged"`
+	Pending    int `json:"pending"`
+	Merged     int `json:"merged"` // merged alerts made of closed groups
+}
+
+func (t *Totals) count(s Status) {
+	t.New++
+	switch s {
+	case StatusSuppressed:
+		t.Suppressed++
+	case StatusMerging:
+		t.Merging++
+	case StatusStaged:
+		t.Staged++
+	case StatusPending:
+		t.Pending++
+	}
+}
+
+// Totals returns what the processor has stored so far.
+func (p *Processor) Totals() Totals {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.totals
 }
 
 // TickResult says what one Tick did.
@@ -502,7 +537,7 @@ func (p *Processor) openGroup(a *Alert, id string) *mergeGroup {
 		id:        id,
 		rule:      a.Rule,
 		gkey:      a.Rule + "\x1e" + a.Key,
-		keyValues: a.KeyValues,
+		keyValues: detached(a.KeyValues).(map[string]any),
 		mergeKeys: a.MergeKeys,
 		window:    a.MergeWindow,
 	}
@@ -562,35 +597,50 @@ func (p *Processor) commit(ctx context.Context, fresh []*Alert, closed []*mergeG
 		p.loaded = false
 		return merged, err
 	}
-	if len(inserts) > 0 {
-		if _, err := p.cfg.Store.Insert(ctx, inserts); err != nil {
-			return fail(fmt.Errorf("store alerts: %w", err))
+	closeSingle := func(a *Alert) error {
+		if a.Status != StatusMerging {
+			return ErrSkip
 		}
-	}
-	if len(marks) > 0 {
-		if _, err := p.cfg.Store.Mark(ctx, marks); err != nil {
-			return fail(fmt.Errorf("close merge groups: %w", err))
+		a.MergeGroup = ""
+		if singles[a.ID] {
+			a.Status, a.Staged = StatusStaged, true
+		} else {
+			a.makePending()
 		}
+		return nil
 	}
-	if len(singleIDs) > 0 {
-		err := p.cfg.Store.Modify(ctx, singleIDs, func(a *Alert) error {
-			if a.Status != StatusMerging {
-				return ErrSkip
+	if bs, ok := p.cfg.Store.(BatchStore); ok {
+		// One transaction for the commit's writes.
+		wb := WriteBatch{Insert: inserts, Mark: marks, ModifyIDs: singleIDs, Modify: closeSingle, Rules: p.dirtyStates()}
+		if len(wb.Insert)+len(wb.Mark)+len(wb.ModifyIDs)+len(wb.Rules) > 0 {
+			if err := bs.Apply(ctx, wb); err != nil {
+				return fail(fmt.Errorf("store alerts: %w", err))
 			}
-			a.MergeGroup = ""
-			if singles[a.ID] {
-				a.Status, a.Staged = StatusStaged, true
-			} else {
-				a.makePending()
+		}
+		p.statesWritten()
+	} else {
+		if len(inserts) > 0 {
+			if _, err := p.cfg.Store.Insert(ctx, inserts); err != nil {
+				return fail(fmt.Errorf("store alerts: %w", err))
 			}
-			return nil
-		})
-		if err != nil {
-			return fail(fmt.Errorf("close merge groups: %w", err))
+		}
+		if len(marks) > 0 {
+			if _, err := p.cfg.Store.Mark(ctx, marks); err != nil {
+				return fail(fmt.Errorf("close merge groups: %w", err))
+			}
+		}
+		if len(singleIDs) > 0 {
+			if err := p.cfg.Store.Modify(ctx, singleIDs, closeSingle); err != nil {
+				return fail(fmt.Errorf("close merge groups: %w", err))
+			}
+		}
+		if err := p.writeStates(ctx); err != nil {
+			return fail(err)
 		}
 	}
-	if err := p.writeStates(ctx); err != nil {
-		return fail(err)
+	p.totals.Merged += merged
+	for _, a := range fresh {
+		p.totals.count(a.Status)
 	}
 	if p.cfg.Sink != nil && len(inserts) > 0 {
 		if err := p.cfg.Sink(ctx, inserts); err != nil {
@@ -598,6 +648,24 @@ func (p *Processor) commit(ctx context.Context, fresh []*Alert, closed []*mergeG
 		}
 	}
 	return merged, nil
+}
+
+// dirtyStates returns the rule states that must be written, in name order.
+func (p *Processor) dirtyStates() []RuleState {
+	var out []RuleState
+	for _, name := range sortedKeys(p.rules) {
+		if e := p.rules[name]; e.dirty {
+			out = append(out, e.state)
+		}
+	}
+	return out
+}
+
+// statesWritten marks every rule state written.
+func (p *Processor) statesWritten() {
+	for _, e := range p.rules {
+		e.dirty = false
+	}
 }
 
 func (p *Processor) writeStates(ctx context.Context) error {

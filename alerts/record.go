@@ -153,3 +153,35 @@ func keyValues(rec map[string]any, keys []string) (map[string]any, string, bool)
 	}
 	return vals, b.String(), all
 }
+
+// detached returns a deep copy of a record value (maps, slices, strings)
+// that shares no memory with v: what a long-lived structure keeps of a
+// record must not hold the memory the record was carved from.
+func detached(v any) any {
+	switch x := v.(type) {
+	case string:
+		return strings.Clone(x)
+	case map[string]any:
+		if x == nil {
+			return x
+		}
+		out := make(map[string]any, len(x))
+		for k, e := range x {
+			out[strings.Clone(k)] = detached(e)
+		}
+		return out
+	case []any:
+		out := make([]any, len(x))
+		for i, e := range x {
+			out[i] = detached(e)
+		}
+		return out
+	case []string:
+		out := make([]string, len(x))
+		for i, e := range x {
+			out[i] = strings.Clone(e)
+		}
+		return out
+	}
+	return v
+}

@@ -97,6 +97,26 @@ type Store interface {
 	Close() error
 }
 
+// WriteBatch is what one processor commit writes: new alerts, status
+// changes of closed merge groups (Mark's, and Modify's with one function)
+// and rule staging states.
+type WriteBatch struct {
+	Insert    []*Alert
+	Mark      []StatusChange
+	ModifyIDs []string
+	Modify    func(*Alert) error
+	Rules     []RuleState
+}
+
+// BatchStore is a Store that applies a WriteBatch in one transaction
+// (as Insert, Mark, Modify and PutRule in turn would, but all or nothing
+// and with one sync): the embedded store's cost is per transaction more
+// than per alert.
+type BatchStore interface {
+	Store
+	Apply(ctx context.Context, b WriteBatch) error
+}
+
 // StatusChange is one change of Store.Mark.
 type StatusChange struct {
 	ID         string

@@ -131,8 +131,10 @@ func putIndexes(tx *bolt.Tx, a *Alert) error {
 	return tx.Bucket(bucketByCreated).Put(indexKey("", a.Created, a.ID), nil)
 }
 
-func deleteIndexes(tx *bolt.Tx, a *Alert) error {
-	if err := tx.Bucket(bucketByStatus).Delete(indexKey(string(a.Status), a.due(), a.ID)); err != nil {
+// deleteIndexKeys deletes the index keys of a's id, status, rule and
+// creation, with due its due time.
+func deleteIndexKeys(tx *bolt.Tx, a *Alert, due time.Time) error {
+	if err := tx.Bucket(bucketByStatus).Delete(indexKey(string(a.Status), due, a.ID)); err != nil {
 		return err
 	}
 	if err := tx.Bucket(bucketByRule).Delete(indexKey(a.Rule, a.Created, a.ID)); err != nil {
@@ -146,6 +148,19 @@ func (s *BoltStore) Insert(ctx context.Context, alerts []*Alert) ([]bool, error)
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
+	enc, err := encodeAlerts(alerts)
+	if err != nil {
+		return nil, err
+	}
+	added := make([]bool, len(alerts))
+	err = s.db.Update(func(tx *bolt.Tx) error { return insertTx(tx, alerts, enc, added) })
+	if err != nil {
+		return nil, fmt.Errorf("insert %d alerts into %s: %w", len(alerts), s.path, err)
+	}
+	return added, nil
+}
+
+func encodeAlerts(alerts []*Alert) ([][]byte, error) {
 	enc := make([][]byte, len(alerts))
 	for i, a := range alerts {
 		b, err := encodeAlert(a)
@@ -154,28 +169,27 @@ func (s *BoltStore) Insert(ctx context.Context, alerts []*Alert) ([]bool, error)
 		}
 		enc[i] = b
 	}
-	added := make([]bool, len(alerts))
-	err := s.db.Update(func(tx *bolt.Tx) error {
-		clear(added)
-		b := tx.Bucket(bucketAlerts)
-		for i, a := range alerts {
-			if b.Get([]byte(a.ID)) != nil {
-				continue
-			}
-			if err := b.Put([]byte(a.ID), enc[i]); err != nil {
-				return err
-			}
-			if err := putIndexes(tx, a); err != nil {
-				return err
-			}
-			added[i] = true
+	return enc, nil
+}
+
+// insertTx adds the alerts (encoded as enc) whose ids are new, setting
+// added[i] for each one added.
+func insertTx(tx *bolt.Tx, alerts []*Alert, enc [][]byte, added []bool) error {
+	clear(added)
+	b := tx.Bucket(bucketAlerts)
+	for i, a := range alerts {
+		if b.Get([]byte(a.ID)) != nil {
+			continue
 		}
-		return nil
-	})
-	if err != nil {
-		return nil, fmt.Errorf("insert %d alerts into %s: %w", len(alerts), s.path, err)
+		if err := b.Put([]byte(a.ID), enc[i]); err != nil {
+			return err
+		}
+		if err := putIndexes(tx, a); err != nil {
+			return err
+		}
+		added[i] = true
 	}
-	return added, nil
+	return nil
 }
 
 // Has implements Store.
@@ -211,44 +225,50 @@ func (s *BoltStore) Modify(ctx context.Context, ids []string, fn func(*Alert) er
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	return s.db.Update(func(tx *bolt.Tx) error {
-		b := tx.Bucket(bucketAlerts)
-		for _, id := range ids {
-			v := b.Get([]byte(id))
-			if v == nil {
-				return fmt.Errorf("modify alert %s: %w", id, ErrNotFound)
-			}
-			old, err := decodeAlert(v)
-			if err != nil {
+	return s.db.Update(func(tx *bolt.Tx) error { return modifyTx(tx, ids, fn) })
+}
+
+// modifyTx is Modify inside a transaction.
+func modifyTx(tx *bolt.Tx, ids []string, fn func(*Alert) error) error {
+	b := tx.Bucket(bucketAlerts)
+	for _, id := range ids {
+		v := b.Get([]byte(id))
+		if v == nil {
+			return fmt.Errorf("modify alert %s: %w", id, ErrNotFound)
+		}
+		a, err := decodeAlert(v)
+		if err != nil {
+			return err
+		}
+		// What the indexes hold of the alert before fn (decoding it
+		// once: the record is most of the cost).
+		old := &Alert{ID: a.ID, Status: a.Status, Rule: a.Rule, Created: a.Created}
+		oldDue := a.due()
+		if err := fn(a); errors.Is(err, ErrSkip) {
+			continue
+		} else if err != nil {
+			return err
+		}
+		if a.ID != id {
+			return fmt.Errorf("modify alert %s: the id must not change", id)
+		}
+		enc, err := encodeAlert(a)
+		if err != nil {
+			return err
+		}
+		if err := b.Put([]byte(id), enc); err != nil {
+			return err
+		}
+		if old.Status != a.Status || old.Rule != a.Rule || !old.Created.Equal(a.Created) || !oldDue.Equal(a.due()) {
+			if err := deleteIndexKeys(tx, old, oldDue); err != nil {
 				return err
 			}
-			a, _ := decodeAlert(v)
-			if err := fn(a); errors.Is(err, ErrSkip) {
-				continue
-			} else if err != nil {
+			if err := putIndexes(tx, a); err != nil {
 				return err
-			}
-			if a.ID != id {
-				return fmt.Errorf("modify alert %s: the id must not change", id)
-			}
-			enc, err := encodeAlert(a)
-			if err != nil {
-				return err
-			}
-			if err := b.Put([]byte(id), enc); err != nil {
-				return err
-			}
-			if old.Status != a.Status || old.Rule != a.Rule || !old.Created.Equal(a.Created) || !old.due().Equal(a.due()) {
-				if err := deleteIndexes(tx, old); err != nil {
-					return err
-				}
-				if err := putIndexes(tx, a); err != nil {
-					return err
-				}
 			}
 		}
-		return nil
-	})
+	}
+	return nil
 }
 
 // Mark implements Store.
@@ -259,61 +279,67 @@ func (s *BoltStore) Mark(ctx context.Context, changes []StatusChange) (int, erro
 	if err := checkMark(changes); err != nil {
 		return 0, err
 	}
-	type patched struct {
-		c       StatusChange
-		out     []byte
-		created time.Time
-	}
 	n := 0
 	err := s.db.Update(func(tx *bolt.Tx) error {
-		b := tx.Bucket(bucketAlerts)
-		byStatus := tx.Bucket(bucketByStatus)
-		var todo []patched
-		seen := map[string]bool{}
-		for _, c := range changes {
-			if seen[c.ID] {
-				return fmt.Errorf("mark alert %s: changed twice in one call", c.ID)
-			}
-			seen[c.ID] = true
-			v := b.Get([]byte(c.ID))
-			if v == nil {
-				return fmt.Errorf("mark alert %s: %w", c.ID, ErrNotFound)
-			}
-			out, created, ok, err := patchStatus(v, c.From, c.To, c.MergedInto)
-			if err != nil {
-				return fmt.Errorf("mark alert %s: %w", c.ID, err)
-			}
-			if ok {
-				todo = append(todo, patched{c, out, created})
-			}
-		}
-		// Index keys in ascending order: bbolt appends to a node instead of
-		// shifting it, which matters for thousands of keys in one transaction.
-		slices.SortFunc(todo, func(x, y patched) int {
-			if d := x.created.Compare(y.created); d != 0 {
-				return d
-			}
-			return strings.Compare(x.c.ID, y.c.ID)
-		})
-		for _, t := range todo {
-			if err := b.Put([]byte(t.c.ID), t.out); err != nil {
-				return err
-			}
-			// Neither status is pending, so both index keys use the creation.
-			if err := byStatus.Delete(indexKey(string(t.c.From), t.created, t.c.ID)); err != nil {
-				return err
-			}
-			if err := byStatus.Put(indexKey(string(t.c.To), t.created, t.c.ID), nil); err != nil {
-				return err
-			}
-		}
-		n = len(todo)
-		return nil
+		var err error
+		n, err = markTx(tx, changes)
+		return err
 	})
 	if err != nil {
 		return 0, fmt.Errorf("mark %d alerts in %s: %w", len(changes), s.path, err)
 	}
 	return n, nil
+}
+
+// markTx is Mark (checked changes) inside a transaction.
+func markTx(tx *bolt.Tx, changes []StatusChange) (int, error) {
+	type patched struct {
+		c       StatusChange
+		out     []byte
+		created time.Time
+	}
+	b := tx.Bucket(bucketAlerts)
+	byStatus := tx.Bucket(bucketByStatus)
+	var todo []patched
+	seen := map[string]bool{}
+	for _, c := range changes {
+		if seen[c.ID] {
+			return 0, fmt.Errorf("mark alert %s: changed twice in one call", c.ID)
+		}
+		seen[c.ID] = true
+		v := b.Get([]byte(c.ID))
+		if v == nil {
+			return 0, fmt.Errorf("mark alert %s: %w", c.ID, ErrNotFound)
+		}
+		out, created, ok, err := patchStatus(v, c.From, c.To, c.MergedInto)
+		if err != nil {
+			return 0, fmt.Errorf("mark alert %s: %w", c.ID, err)
+		}
+		if ok {
+			todo = append(todo, patched{c, out, created})
+		}
+	}
+	// Index keys in ascending order: bbolt appends to a node instead of
+	// shifting it, which matters for thousands of keys in one transaction.
+	slices.SortFunc(todo, func(x, y patched) int {
+		if d := x.created.Compare(y.created); d != 0 {
+			return d
+		}
+		return strings.Compare(x.c.ID, y.c.ID)
+	})
+	for _, t := range todo {
+		if err := b.Put([]byte(t.c.ID), t.out); err != nil {
+			return 0, err
+		}
+		// Neither status is pending, so both index keys use the creation.
+		if err := byStatus.Delete(indexKey(string(t.c.From), t.created, t.c.ID)); err != nil {
+			return 0, err
+		}
+		if err := byStatus.Put(indexKey(string(t.c.To), t.created, t.c.ID), nil); err != nil {
+			return 0, err
+		}
+	}
+	return len(todo), nil
 }
 
 // List implements Store. It scans the narrowest index: each wanted status,
@@ -414,4 +440,53 @@ func (s *BoltStore) PutRule(_ context.Context, st RuleState) error {
 	return s.db.Update(func(tx *bolt.Tx) error {
 		return tx.Bucket(bucketRules).Put([]byte(st.Rule), b)
 	})
+}
+
+// Apply implements BatchStore: the batch's writes in one transaction.
+func (s *BoltStore) Apply(ctx context.Context, wb WriteBatch) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if err := checkMark(wb.Mark); err != nil {
+		return err
+	}
+	enc, err := encodeAlerts(wb.Insert)
+	if err != nil {
+		return err
+	}
+	states := make([][]byte, len(wb.Rules))
+	for i, st := range wb.Rules {
+		if st.Rule == "" {
+			return errors.New("put rule state: empty rule name")
+		}
+		if states[i], err = json.Marshal(st); err != nil {
+			return err
+		}
+	}
+	err = s.db.Update(func(tx *bolt.Tx) error {
+		if err := insertTx(tx, wb.Insert, enc, make([]bool, len(wb.Insert))); err != nil {
+			return err
+		}
+		if len(wb.Mark) > 0 {
+			if _, err := markTx(tx, wb.Mark); err != nil {
+				return err
+			}
+		}
+		if len(wb.ModifyIDs) > 0 {
+			if err := modifyTx(tx, wb.ModifyIDs, wb.Modify); err != nil {
+				return err
+			}
+		}
+		for i, st := range wb.Rules {
+			if err := tx.Bucket(bucketRules).Put([]byte(st.Rule), states[i]); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("write %d new alerts, %d status changes, %d rule states to %s: %w",
+			len(wb.Insert), len(wb.Mark)+len(wb.ModifyIDs), len(wb.Rules), s.path, err)
+	}
+	return nil
 }

@@ -58,6 +58,12 @@ func (c *typeCompiler) valueTest(l *rules.Leaf, x string, t schema.Type) string 
 		if numeric {
 			return c.numericEq(l, x, t)
 		}
+		if t.Kind == schema.KindJSON {
+			// A JSON number equals the values that are numbers,
+			// numerically; anything else compares its text.
+			return "CASE WHEN " + c.jsonIsNumber(x) + " THEN " + c.numericEq(l, "CAST("+x+" AS DOUBLE)", schema.Type{Kind: schema.KindFloat}) +
+				" ELSE " + c.stringTest(l, c.text(x, t)) + " END"
+		}
 	case rules.OpGT, rules.OpGTE, rules.OpLT, rules.OpLTE:
 		return c.compare(l, x, t, numeric)
 	case rules.OpRegex:
@@ -66,7 +72,11 @@ func (c *typeCompiler) valueTest(l *rules.Leaf, x string, t schema.Type) string 
 	case rules.OpCIDR:
 		return c.cidr(l, c.text(x, t))
 	}
-	text := c.text(x, t)
+	return c.stringTest(l, c.text(x, t))
+}
+
+// stringTest writes the test of a string operator on text.
+func (c *typeCompiler) stringTest(l *rules.Leaf, text string) string {
 	if !l.Cased {
 		text = c.d.lower(text)
 	}

@@ -32,6 +32,11 @@ type source struct {
 
 var textType = schema.Type{Kind: schema.KindString}
 
+// jsonNode is the element type of the values found in JSON (json fields,
+// extras): JSON nodes, whose text is jsonText and whose numbers compare
+// as numbers.
+var jsonNode = schema.Type{Kind: schema.KindJSON}
+
 // column renders the expression of a declared (possibly nested) field
 // from its lake column names.
 func column(cols []string) string {
@@ -48,7 +53,7 @@ func (c *typeCompiler) source(path []string) source {
 	ref := rules.ResolveField(c.lt, path)
 	switch ref.Where {
 	case rules.InText:
-		return source{expr: c.recordText(), elem: textType, present: "TRUE"}
+		return source{list: true, expr: c.recordValues(), elem: textType, present: "TRUE"}
 	case rules.InNormalized:
 		if !c.hasNormalized(ref.Normalized) {
 			return source{never: true}
@@ -175,12 +180,23 @@ func (c *typeCompiler) jsonKey(list, k string) string {
 }
 
 // jsonText renders a JSON node as the matcher's text: a string's value,
-// other scalars and objects as JSON text.
+// a number's canonical text (rules' jsonNumber: DuckDB's BIGINT and
+// UBIGINT numbers in decimal, its DOUBLE ones in Go's shortest form),
+// booleans true/false and objects as JSON text. Athena renders numbers as
+// Trino does.
 func (c *typeCompiler) jsonText(v string) string {
 	if c.d == DuckDB {
-		return "json_extract_string(" + v + ", '$')"
+		return "CASE WHEN json_type(" + v + ") = 'DOUBLE' THEN " + fnFloatText + "(CAST(" + v + " AS DOUBLE)) ELSE json_extract_string(" + v + ", '$') END"
 	}
 	return "COALESCE(json_extract_scalar(" + v + ", '$'), json_format(" + v + "))"
+}
+
+// jsonIsNumber holds when a JSON node is a number.
+func (c *typeCompiler) jsonIsNumber(v string) string {
+	if c.d == DuckDB {
+		return "json_type(" + v + ") IN ('BIGINT', 'UBIGINT', 'DOUBLE')"
+	}
+	return "regexp_like(json_format(" + v + "), '^-?[0-9]')"
 }
 
 // jsonSource walks path from the nodes.
@@ -197,42 +213,79 @@ func (c *typeCompiler) jsonSource(nodes string, path []string) source {
 		nodes = c.jsonKey(c.expandJSON(nodes), k)
 	}
 	present := "COALESCE(" + c.d.length(nodes) + ", 0) > 0"
-	v := c.newVar()
-	values := c.d.transform(c.dropNullJSON(c.expandJSON(nodes)), v, c.jsonText(v))
-	return source{list: true, expr: values, elem: textType, present: present}
+	return source{list: true, expr: c.dropNullJSON(c.expandJSON(nodes)), elem: jsonNode, present: present}
 }
 
-// recordText is the text keyword selections search: the record's string,
-// ip and json values in declaration order (objects depth-first, arrays
-// element by element), then the extras, joined with newlines; NULLs are
-// skipped, empty strings kept.
-func (c *typeCompiler) recordText() string {
-	var parts []string
-	var walk func(fields []schema.Field, cols []string)
-	walk = func(fields []schema.Field, cols []string) {
-		for _, f := range fields {
-			cs := append(append([]string(nil), cols...), f.Column)
-			col := column(cs)
-			switch f.Type.Kind {
-			case schema.KindString, schema.KindIP, schema.KindJSON:
-				parts = append(parts, col)
-			case schema.KindObject:
-				walk(f.Type.Fields, cs)
-			case schema.KindArray:
-				list, elem := c.flattenDeclared(col, f.Type)
-				switch elem.Kind {
-				case schema.KindString, schema.KindIP, schema.KindJSON:
-					v := c.newVar()
-					parts = append(parts, "CASE WHEN COALESCE("+c.d.length(c.d.filter(list, v, v+" IS NOT NULL"))+", 0) = 0 THEN NULL ELSE "+
-						c.d.join(list, "chr(10)")+" END")
-				}
-			}
-		}
+// recordValues is the list of texts keyword selections search (rules'
+// recordValues): every non-null scalar of the row, declared numbers,
+// booleans and timestamps as their text, then the scalars inside json
+// fields and the extras.
+func (c *typeCompiler) recordValues() string {
+	var lists []string
+	for _, f := range c.lt.Fields {
+		lists = append(lists, c.keywordValues(column([]string{f.Column}), f.Type))
 	}
-	walk(c.lt.Fields, nil)
-	parts = append(parts, column([]string{schema.ColExtras}))
-	return "concat_ws(chr(10), " + strings.Join(parts, ", ") + ")"
+	lists = append(lists, c.jsonScalars(column([]string{schema.ColExtras})))
+	v := c.newVar()
+	return c.d.filter("flatten("+c.d.array(lists...)+")", v, v+" IS NOT NULL")
 }
+
+// keywordValues is the list of texts of a value x of type t (NULLs
+// included; recordValues drops them).
+func (c *typeCompiler) keywordValues(x string, t schema.Type) string {
+	switch t.Kind {
+	case schema.KindJSON:
+		return c.jsonScalars(x)
+	case schema.KindObject:
+		var lists []string
+		for _, f := range t.Fields {
+			lists = append(lists, c.keywordValues(x+"."+ident(f.Column), f.Type))
+		}
+		if len(lists) == 0 {
+			return c.emptyTexts()
+		}
+		return "flatten(" + c.d.array(lists...) + ")"
+	case schema.KindArray:
+		elem := textType
+		if t.Elem != nil {
+			elem = *t.Elem
+		}
+		v := c.newVar()
+		return "COALESCE(flatten(" + c.d.transform(x, v, c.keywordValues(v, elem)) + "), " + c.emptyTexts() + ")"
+	}
+	return c.d.array(c.text(x, t))
+}
+
+func (c *typeCompiler) emptyTexts() string {
+	if c.d == DuckDB {
+		return "CAST([] AS VARCHAR[])"
+	}
+	return "CAST(ARRAY[] AS ARRAY(VARCHAR))"
+}
+
+// jsonScalars is the list of texts of the scalars inside the JSON text x,
+// at any depth (nulls left out). Athena has no recursive JSON path: it
+// descends jsonScalarDepth levels of objects and arrays.
+func (c *typeCompiler) jsonScalars(x string) string {
+	v := c.newVar()
+	if c.d == DuckDB {
+		nodes := "CASE WHEN json_type(" + x + ") IN ('OBJECT', 'ARRAY') THEN json_extract(" + x + ", '$..*') ELSE [json(" + x + ")] END"
+		scalars := c.d.filter(nodes, v, "json_type("+v+") NOT IN ('OBJECT', 'ARRAY', 'NULL')")
+		w := c.newVar()
+		return "COALESCE(" + c.d.transform(scalars, w, c.jsonText(w)) + ", " + c.emptyTexts() + ")"
+	}
+	nodes := "ARRAY[TRY(json_parse(" + x + "))]"
+	for i := 0; i < jsonScalarDepth; i++ {
+		u := c.newVar()
+		nodes = "flatten(" + c.d.transform(nodes, u, "COALESCE(map_values(TRY_CAST("+u+" AS MAP(VARCHAR, JSON))), TRY_CAST("+u+" AS ARRAY(JSON)), ARRAY["+u+"])") + ")"
+	}
+	scalars := c.d.filter(nodes, v, v+" IS NOT NULL AND json_format("+v+") NOT IN ('null', '{}', '[]')")
+	w := c.newVar()
+	return "COALESCE(" + c.d.transform(scalars, w, c.jsonText(w)) + ", " + c.emptyTexts() + ")"
+}
+
+// jsonScalarDepth is how deep Athena looks for keywords inside JSON.
+const jsonScalarDepth = 6
 
 // text renders one value of type t as the matcher's text of it.
 func (c *typeCompiler) text(x string, t schema.Type) string {
@@ -248,6 +301,8 @@ func (c *typeCompiler) text(x string, t schema.Type) string {
 		return c.timestampText(x)
 	case schema.KindObject:
 		return c.objectText(x, t)
+	case schema.KindJSON:
+		return c.jsonText(x)
 	}
 	return x
 }

@@ -17,7 +17,8 @@
 // or documents without a name key. Its name is its file name in
 // snake_case (the second and later rule documents of a file get _2, _3,
 // …); its logsource is mapped to log types through a table
-// (DefaultLogSources) that may also rename fields; status, level, tags,
+// (DefaultLogSources, data in logsources.yaml) that may also rename
+// fields; status, level, tags,
 // falsepositives, id, author, date and modified are kept. Multi-document
 // files may use action: global, reset and repeat. Aggregations in
 // conditions, the expand modifier and time-part modifiers are rejected at
@@ -42,15 +43,20 @@
 // only *, ? and \; strings match case-insensitively unless |cased;
 // regular expressions are unanchored RE2 searches, case-sensitive unless
 // re|i (flags i, m and s become an inline prefix); null matches a missing
-// or null field; keyword selections search the record text. Conditions
+// or null field; keyword selections search each value of the record on
+// its own (startswith, endswith, wildcards and regexes too), every scalar
+// including numbers, booleans, timestamps and the scalars inside JSON.
+// Numbers, declared or in JSON, compare numerically with values that are
+// numbers and as their canonical text otherwise (see Leaf); numeric
+// comparisons on a timestamp field are refused at load. Conditions
 // support and, or, not, parentheses, `1 of`, `any of`, `all of` over
 // names, name patterns and `them` (names starting with _ are left out
 // unless the pattern starts with _), and a list of conditions is an OR.
 //
 // Every rule is normalized into an Expr (And, Or, Not, *Leaf). The Leaf,
 // Op and FieldRef documentation defines exactly what each leaf means for a
-// record, including case, numbers, arrays, JSON fields and the record
-// text, so that the SQL compiler can reproduce it. Evaluation is
+// record, including case, numbers, arrays, JSON fields and keyword
+// values, so that the SQL compiler can reproduce it. Evaluation is
 // two-valued: a leaf over a missing field is false and `not` of it is
 // true.
 //

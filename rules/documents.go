@@ -32,7 +32,7 @@ func (l *Loader) LoadBytes(file string, data []byte, sigma bool) ([]*Rule, []err
 			if errors.Is(err, io.EOF) {
 				break
 			}
-			errs = append(errs, &LoadError{File: file, Line: yamlnode.ErrLine(err), Msg: "bad YAML: " + yamlnode.ErrText(err)})
+			errs = append(errs, &LoadError{File: file, Line: yamlnode.ErrLineIn(err, data), Msg: "bad YAML: " + yamlnode.ErrText(err)})
 			break
 		}
 		if len(doc.Content) == 0 {

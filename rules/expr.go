@@ -136,12 +136,18 @@ func (o Op) IsRef() bool { return o >= OpRefEq && o <= OpRefEndsWith }
 //
 // Text and case: the text of a value is what schema.Value.Text renders for
 // declared scalars. Inside json fields and extras, strings are their
-// (unescaped) value, numbers their JSON text as stored, booleans "true" or
-// "false", and objects their compact JSON text as stored, so
-// `requestParameters|contains: x` searches the JSON. A declared object
-// field's text is compact JSON with its lower-case column names as keys,
-// in declaration order, nulls included. Arrays are not one value: each
-// element is (see FieldRef).
+// (unescaped) value, numbers their canonical text (an integer written
+// without fraction or exponent that fits 64 bits in decimal, any other
+// number the nearest float64 in Go's shortest form: 1.50 is "1.5", 1e3
+// "1000", -0 "0"), booleans "true" or "false", and objects their compact
+// JSON text as stored, so `requestParameters|contains: x` searches the
+// JSON. A declared object field's text is compact JSON with its
+// lower-case column names as keys, in declaration order, nulls included.
+// Arrays are not one value: each element is (see FieldRef).
+//
+// Numbers: a value that is a number (declared int, bigint, float, or a
+// JSON number) equals an OpEq value that parses as a float64 (not NaN)
+// numerically, and no other value; OpGT…OpLTE compare it numerically.
 //
 // Unless Cased, string operators compare the value's text lowered with
 // strings.ToLower against Values, which are stored already lowered the
@@ -153,11 +159,15 @@ func (o Op) IsRef() bool { return o >= OpRefEq && o <= OpRefEndsWith }
 // Trino's lower(), produce "i̇" (i + U+0307). SQL must lower both sides the
 // same simple way (or the compiler must treat U+0130 specially) to agree.
 //
-// Field "" means the record text (Sigma keyword selections): the non-null
-// string, ip and json values of the record, array elements one by one, in
-// the order TextFields gives, followed by the extras JSON text, joined
-// with "\n". Numbers, booleans and timestamps are not part of it.
-// Keywords are Contains (or Glob with wildcards) over that text.
+// Field "" means the record's values (Sigma keyword selections): every
+// non-null scalar of the record, one value each — declared strings, ips,
+// numbers, booleans and timestamps (their Text), object fields and array
+// elements one by one — then every scalar inside json fields and the
+// extras at any depth (strings unescaped, numbers canonical, booleans;
+// keys and nulls left out). A keyword leaf holds when one value passes:
+// Contains by default, StartsWith/EndsWith with those modifiers, Glob
+// with wildcards, Regex with re — each applied to a single value, never
+// across values.
 type Leaf struct {
 	// Field is the dotted field path as written in the rule, after any field
 	// mapping; Path is it split at dots. "" / nil for the record text.

@@ -89,6 +89,8 @@ func TestLoadErrors(t *testing.T) {
 		{"bad cidr", head + "  sel:\n    ip|cidr: 10.0.0.0/33\n  condition: sel\n", 5, `"10.0.0.0/33" is not an IPv4 or IPv6 network`},
 		{"exists not bool", head + "  sel:\n    name|exists: yes\n  condition: sel\n", 5, "exists takes true or false"},
 		{"gt not number", head + "  sel:\n    count|gt: many\n  condition: sel\n", 5, `gt needs a number, not "many"`},
+		{"gt on a timestamp", head + "  sel:\n    when|gt: 1600000000000\n  condition: sel\n", 5, "when|gt: when is a timestamp in test:events"},
+		{"keyword cidr", head + "  sel:\n    '|cidr': 10.0.0.0/8\n  condition: sel\n", 5, "keyword selection: cidr needs a field"},
 		{"null with modifier", head + "  sel:\n    name|contains: null\n  condition: sel\n", 5, "null takes no modifiers"},
 		{"base64 of wildcard", head + "  sel:\n    name|base64: 'a*'\n  condition: sel\n", 5, "cannot be base64 encoded"},
 		{"encoding after contains", head + "  sel:\n    name|contains|base64: a\n  condition: sel\n", 5, "must come before contains"},

@@ -1,6 +1,8 @@
 package rules
 
 import (
+	"bytes"
+	_ "embed"
 	"fmt"
 	"sort"
 	"strings"
@@ -40,47 +42,50 @@ func (m LogSourceMapping) fits(s LogSource) bool {
 	return m.keys() > 0 && ok(m.Category, s.Category) && ok(m.Product, s.Product) && ok(m.Service, s.Service)
 }
 
-// DefaultLogSources is the built-in logsource table. Log types a registry
-// does not have are skipped, so the table may name more than exist.
-var DefaultLogSources = []LogSourceMapping{
-	{Product: "aws", Service: "cloudtrail", LogTypes: []string{"cloudtrail:events"}},
-	{Product: "aws", Service: "guardduty", LogTypes: []string{"aws:guardduty"}},
-	{Product: "okta", LogTypes: []string{"okta:system"}},
-	{Product: "onelogin", LogTypes: []string{"onelogin:events"}},
-	{Product: "duo", LogTypes: []string{"duo:authentication", "duo:administrator"}},
-	{Product: "linux", Service: "auditd", LogTypes: []string{"auditd:log"}},
-	{Product: "linux", Service: "auth", LogTypes: []string{"linux:auth"}},
-	{Product: "linux", Service: "sshd", LogTypes: []string{"linux:auth"}},
-	{Product: "linux", Service: "sudo", LogTypes: []string{"linux:auth"}},
-	{Product: "linux", Service: "syslog", LogTypes: []string{"linux:syslog"}},
-	{Category: "webserver", LogTypes: []string{"apache:access", "nginx:access"}},
-	{Service: "apache", LogTypes: []string{"apache:access"}},
-	{Service: "nginx", LogTypes: []string{"nginx:access"}},
-	{Product: "apache", LogTypes: []string{"apache:access"}},
-	{Product: "nginx", LogTypes: []string{"nginx:access"}},
-	{Product: "gcp", Service: "gcp.audit", LogTypes: []string{"gcp:audit"},
-		Fields: map[string]string{
-			"gcp.audit.method_name":   "protoPayload.methodName",
-			"gcp.audit.service_name":  "protoPayload.serviceName",
-			"gcp.audit.resource_name": "protoPayload.resourceName",
-		}},
-	{Product: "gcp", Service: "google_workspace.admin", LogTypes: []string{"gsuite:reports"}},
-	{Product: "gcp", Service: "google_workspace.login", LogTypes: []string{"gsuite:reports"}},
-	{Product: "github", Service: "audit", LogTypes: []string{"github:audit"}},
-	{Product: "m365", Service: "audit", LogTypes: []string{"m365:audit"}},
-	{Product: "m365", Service: "exchange", LogTypes: []string{"m365:audit"}},
-	{Product: "m365", Service: "threat_management", LogTypes: []string{"m365:audit"}},
-	{Product: "m365", Service: "threat_detection", LogTypes: []string{"m365:audit"}},
-	{Product: "azure", Service: "activitylogs", LogTypes: []string{"azure:activity"}},
-	{Product: "azure", Service: "auditlogs", LogTypes: []string{"azure:audit"}},
-	{Product: "azure", Service: "signinlogs", LogTypes: []string{"azure:signin"}},
-	{Product: "kubernetes", Service: "audit", LogTypes: []string{"kubernetes:audit"}},
-	{Product: "zeek", Service: "conn", LogTypes: []string{"zeek:conn"}},
-	{Product: "zeek", Service: "dns", LogTypes: []string{"zeek:dns"}},
-	{Product: "zeek", Service: "http", LogTypes: []string{"zeek:http"}},
-	{Product: "zeek", Service: "ssl", LogTypes: []string{"zeek:ssl"}},
-	{Category: "dns", LogTypes: []string{"zeek:dns", "packetbeat:dns"}},
-	{Category: "firewall", LogTypes: []string{"pan:traffic"}},
+// DefaultLogSources is the built-in logsource table, read from the
+// embedded logsources.yaml (documented there and in docs/rules.md). Log
+// types a registry does not have are skipped, so the table may name more
+// than exist.
+var DefaultLogSources = mustLogSources(logSourcesYAML)
+
+//go:embed logsources.yaml
+var logSourcesYAML []byte
+
+// mustLogSources reads the embedded table; a test checks it loads, so a
+// failure here is a broken build, not bad input.
+func mustLogSources(data []byte) []LogSourceMapping {
+	table, err := ParseLogSources(data)
+	if err != nil {
+		panic("rules: embedded logsources.yaml: " + err.Error())
+	}
+	return table
+}
+
+// ParseLogSources reads a logsource table: a YAML list of rows with
+// category, product, service, log_types and fields (Sigma field name to
+// field path).
+func ParseLogSources(data []byte) ([]LogSourceMapping, error) {
+	var rows []struct {
+		Category string            `yaml:"category"`
+		Product  string            `yaml:"product"`
+		Service  string            `yaml:"service"`
+		LogTypes []string          `yaml:"log_types"`
+		Fields   map[string]string `yaml:"fields"`
+	}
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec.KnownFields(true)
+	if err := dec.Decode(&rows); err != nil {
+		return nil, fmt.Errorf("logsource table: %w", err)
+	}
+	out := make([]LogSourceMapping, 0, len(rows))
+	for i, r := range rows {
+		m := LogSourceMapping{Category: r.Category, Product: r.Product, Service: r.Service, LogTypes: r.LogTypes, Fields: r.Fields}
+		if m.keys() == 0 || len(m.LogTypes) == 0 {
+			return nil, fmt.Errorf("logsource table: row %d needs a category, product or service and log_types", i+1)
+		}
+		out = append(out, m)
+	}
+	return out, nil
 }
 
 // mapLogSource returns the log types (present in reg) and the field map

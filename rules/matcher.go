@@ -3,6 +3,7 @@ package rules
 import (
 	"fmt"
 	"log/slog"
+	"math"
 	"net/netip"
 	"slices"
 	"sort"
@@ -383,7 +384,7 @@ type leafNode struct {
 	ref     int // the other field's slot (Ref ops)
 	numeric bool
 	set     map[string]struct{} // OpEq text values, when there are many
-	nums    []float64           // OpEq on a numeric field: values that are numbers
+	nums    []float64           // OpEq: the values that are numbers (eqNumber), for number values
 	texts   []string            // OpEq: values compared as text
 	c       int
 }
@@ -468,12 +469,14 @@ func (n *leafNode) matchValue(s *state, d *slotData, i int) bool {
 	}
 	switch l.Op {
 	case OpEq:
-		if v.isNum && n.nums != nil {
+		if v.isNum {
+			// A number equals the values that are numbers, numerically.
 			for _, y := range n.nums {
 				if v.num == y {
 					return true
 				}
 			}
+			return false
 		}
 		if n.set != nil {
 			_, ok := n.set[t]
@@ -510,6 +513,14 @@ func (n *leafNode) matchValue(s *state, d *slotData, i int) bool {
 		}
 	}
 	return false
+}
+
+// eqNumber returns an OpEq value as the number numbers compare with, if
+// it is one: it parses as a float64 (strconv.ParseFloat, in range), and is
+// not NaN (NaN equals nothing).
+func eqNumber(v string) (float64, bool) {
+	f, err := strconv.ParseFloat(v, 64)
+	return f, err == nil && !math.IsNaN(f)
 }
 
 func compareNum(op Op, x, y float64) bool {
@@ -593,8 +604,10 @@ func (n *leafNode) matchedKeyword(s *state, d *slotData) string {
 			one.res = l.res[k : k+1]
 		}
 		c := leafNode{leaf: &one, slot: n.slot, texts: one.Values}
-		if c.matchValue(s, d, 0) {
-			return l.Values[k]
+		for i := range d.vals {
+			if c.matchValue(s, d, i) {
+				return l.Values[k]
+			}
 		}
 	}
 	return ""
@@ -651,13 +664,12 @@ func (c *compiler) compileLeaf(l *Leaf) *leafNode {
 	}
 	if l.Op == OpEq {
 		for _, v := range l.Values {
-			if f, err := strconv.ParseFloat(v, 64); err == nil && n.numeric {
+			if f, ok := eqNumber(v); ok {
 				n.nums = append(n.nums, f)
-				continue
 			}
 			n.texts = append(n.texts, v)
 		}
-		if len(n.texts) > 8 && len(n.nums) == 0 {
+		if len(n.texts) > 8 {
 			n.set = make(map[string]struct{}, len(n.texts))
 			for _, t := range n.texts {
 				n.set[t] = struct{}{}
@@ -733,6 +745,15 @@ func (tm *typeMatcher) requirements(n node) map[int][]string {
 		acc := tm.slots[n.slot]
 		if l.Op != OpEq || acc.numeric || acc.ref.Where == InText || acc.ref.Where == InNowhere {
 			return nil
+		}
+		if acc.ref.Where == InJSON || acc.ref.Where == InExtras {
+			// JSON numbers compare numerically (1.50 equals 1.5), not
+			// by the text an index looks up.
+			for _, v := range l.Values {
+				if _, ok := eqNumber(v); ok {
+					return nil
+				}
+			}
 		}
 		vals := make([]string, len(l.Values))
 		for i, v := range l.Values {

@@ -204,8 +204,9 @@ func compileItem(it Item) (Expr, error) {
 			return nil, itemErrf(v.Line, "%s: null takes no modifiers (null matches a missing or null field)", itemName(it))
 		}
 	}
-	if field == "" {
-		// Keyword values are searched for anywhere in the record text.
+	if field == "" && kind == 0 && !wrapStart && !wrapEnd {
+		// A keyword is searched for inside each value of the record;
+		// with startswith or endswith, at a value's start or end.
 		wrapStart, wrapEnd = true, true
 	}
 

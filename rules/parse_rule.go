@@ -235,6 +235,10 @@ func (l *Loader) parseRule(file string, root *yaml.Node, isSigma bool, name stri
 			if t, ok := normalizedPath(lf.Path); ok && !isNormalizedType(t) {
 				bad(lf.Line, "detection: %s: %q is not a normalized type (known: %s)", lf.Field, t, strings.Join(schema.NormalizedTypes, ", "))
 			}
+			if lt := comparedTimestamp(lf, r.LogTypes); lt != nil {
+				bad(lf.Line, "detection: %s|%s: %s is a timestamp in %s (its text is RFC 3339, not a number), so a numeric comparison never matches; compare its text with startswith, or the time range of a back-test",
+					lf.Field, lf.Op, lf.Field, lt.Name)
+			}
 		}
 	}
 

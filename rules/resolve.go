@@ -23,7 +23,7 @@ const (
 	// InNormalized: the record's values of normalized type
 	// FieldRef.Normalized (our extension: `normalized.<type>`).
 	InNormalized
-	// InText: the record text searched by keyword selections (see Leaf).
+	// InText: the record's values searched by keyword selections (see Leaf).
 	InText
 	// InNowhere: the path continues below a scalar field, so no record of
 	// the log type has a value there; leaves on it see a missing field.
@@ -125,7 +125,7 @@ func ResolveField(lt *schema.LogType, path []string) FieldRef {
 type fieldValue struct {
 	text  string
 	num   float64
-	isNum bool // from a declared int, bigint or float field
+	isNum bool // a number: from a declared int, bigint or float field, or a JSON number
 }
 
 // accessor reads one FieldRef from records.
@@ -166,7 +166,7 @@ func (a *accessor) read(rec *schema.Record, out []fieldValue) ([]fieldValue, boo
 		}
 		return walkJSON(gjson.Parse(rec.Extras), a.jsonPath, out)
 	case InText:
-		return append(out, fieldValue{text: recordText(rec)}), true
+		return recordValues(rec, out), true
 	case InNowhere:
 		return out, false
 	}
@@ -261,16 +261,8 @@ func walkJSON(r gjson.Result, path []string, out []fieldValue) ([]fieldValue, bo
 		return out, present
 	}
 	if len(path) == 0 {
-		switch r.Type {
-		case gjson.String:
-			return append(out, fieldValue{text: r.Str}), true
-		case gjson.True:
-			return append(out, fieldValue{text: "true"}), true
-		case gjson.False:
-			return append(out, fieldValue{text: "false"}), true
-		default: // numbers as written, objects as their JSON text
-			return append(out, fieldValue{text: r.Raw}), true
-		}
+		// scalars as jsonScalar gives them, objects as their JSON text
+		return append(out, jsonScalar(r)), true
 	}
 	if !r.IsObject() {
 		return out, false
@@ -326,84 +318,123 @@ func writeValueJSON(b *strings.Builder, v schema.Value, t schema.Type) {
 	}
 }
 
-// TextFields lists, in order, the parts of a record of lt that make up the
-// record text searched by keyword selections (Field ""): every declared
-// field of kind string, ip or json, or an array of those, walking object
-// fields depth-first in declaration order, and last the extras
-// (Where InExtras, empty JSONPath: the sa_extras text itself). The text is
-// the non-null values, array elements one by one, joined with "\n".
-func TextFields(lt *schema.LogType) []FieldRef {
-	var out []FieldRef
-	var walk func(fields []schema.Field, idx []int, cols, path []string)
-	walk = func(fields []schema.Field, idx []int, cols, path []string) {
-		for i, f := range fields {
-			ix := append(append([]int(nil), idx...), i)
-			cs := append(append([]string(nil), cols...), f.Column)
-			ps := append(append([]string(nil), path...), f.Name)
-			k := f.Type.Kind
-			if k == schema.KindArray && f.Type.Elem != nil {
-				k = f.Type.Elem.Kind
-			}
-			switch {
-			case f.Type.Kind == schema.KindObject:
-				walk(f.Type.Fields, ix, cs, ps)
-			case k == schema.KindString || k == schema.KindIP || k == schema.KindJSON:
-				out = append(out, FieldRef{Path: ps, Where: InDeclared, Fields: ix, Columns: cs, Type: f.Type})
-			}
-		}
-	}
-	walk(lt.Fields, nil, nil, nil)
-	return append(out, FieldRef{Where: InExtras})
-}
-
-// recordText builds the text keyword selections search: the record's
-// string, ip and json values in declaration order (objects depth-first,
-// arrays element by element), then the extras, joined with "\n". Null
-// values are skipped; empty strings are kept (as SQL concat_ws does).
-func recordText(rec *schema.Record) string {
-	var t textBuilder
-	t.fields(rec.LogType.Fields, rec.Values)
+// recordValues appends the values keyword selections search (Field "",
+// see Leaf): every non-null scalar of the record, each one a value, in
+// declaration order (objects field by field, arrays element by element),
+// then the scalars inside json fields and the extras. Declared numbers,
+// booleans and timestamps are their Value.Text; inside JSON, strings are
+// their unescaped value, numbers their canonical text (jsonNumber) and
+// booleans true/false; keys, nulls and the JSON punctuation are not
+// searched.
+func recordValues(rec *schema.Record, out []fieldValue) []fieldValue {
+	out = fieldsValues(rec.LogType.Fields, rec.Values, out)
 	if rec.Extras != "" {
-		t.add(rec.Extras)
+		out = jsonScalars(gjson.Parse(rec.Extras), out)
 	}
-	return t.b.String()
+	return out
 }
 
-type textBuilder struct {
-	b strings.Builder
-	n int
-}
-
-func (t *textBuilder) add(s string) {
-	if t.n > 0 {
-		t.b.WriteByte('\n')
-	}
-	t.b.WriteString(s)
-	t.n++
-}
-
-func (t *textBuilder) fields(fields []schema.Field, vals []schema.Value) {
+func fieldsValues(fields []schema.Field, vals []schema.Value, out []fieldValue) []fieldValue {
 	for i := range fields {
 		if i >= len(vals) {
-			return
+			break
 		}
-		t.value(fields[i].Type, vals[i])
+		out = keywordValues(fields[i].Type, vals[i], out)
 	}
+	return out
 }
 
-func (t *textBuilder) value(typ schema.Type, v schema.Value) {
+func keywordValues(t schema.Type, v schema.Value, out []fieldValue) []fieldValue {
 	switch v.Kind {
-	case schema.KindString, schema.KindIP, schema.KindJSON:
-		t.add(v.S)
+	case schema.KindNull:
+		return out
 	case schema.KindObject:
-		t.fields(typ.Fields, v.L)
+		return fieldsValues(t.Fields, v.L, out)
 	case schema.KindArray:
 		var et schema.Type
-		if typ.Elem != nil {
-			et = *typ.Elem
+		if t.Elem != nil {
+			et = *t.Elem
 		}
 		for _, e := range v.L {
-			t.value(et, e)
+			out = keywordValues(et, e, out)
+		}
+		return out
+	case schema.KindJSON:
+		return jsonScalars(gjson.Parse(v.S), out)
+	}
+	return append(out, fieldValue{text: v.Text()})
+}
+
+// jsonScalars appends every scalar inside r (at any depth), nulls left out.
+func jsonScalars(r gjson.Result, out []fieldValue) []fieldValue {
+	switch {
+	case r.IsObject() || r.IsArray():
+		r.ForEach(func(_, e gjson.Result) bool {
+			out = jsonScalars(e, out)
+			return true
+		})
+		return out
+	case !r.Exists() || r.Type == gjson.Null:
+		return out
+	}
+	return append(out, jsonScalar(r))
+}
+
+// jsonScalar is the value of a JSON string, number or boolean.
+func jsonScalar(r gjson.Result) fieldValue {
+	switch r.Type {
+	case gjson.String:
+		return fieldValue{text: r.Str}
+	case gjson.True:
+		return fieldValue{text: "true"}
+	case gjson.False:
+		return fieldValue{text: "false"}
+	case gjson.Number:
+		text, num := jsonNumber(r.Raw)
+		return fieldValue{text: text, num: num, isNum: true}
+	}
+	return fieldValue{text: r.Raw}
+}
+
+// jsonNumber returns the canonical text and the value of a JSON number as
+// written (raw). A number written without fraction or exponent that fits
+// a 64-bit integer (signed, or unsigned when positive) is that integer in
+// decimal (-0 is 0); any other number is the nearest float64 in Go's
+// shortest form (strconv 'g'): 1.50 is 1.5, 1.10 is 1.1, 1e3 is 1000,
+// -0.0 is -0, 1e400 is +Inf. These are the texts DuckDB gives (its
+// BIGINT/UBIGINT JSON numbers, and sa_float_text of its DOUBLE ones).
+func jsonNumber(raw string) (string, float64) {
+	if !strings.ContainsAny(raw, ".eE") {
+		if i, err := strconv.ParseInt(raw, 10, 64); err == nil {
+			return strconv.FormatInt(i, 10), float64(i)
+		}
+		if u, err := strconv.ParseUint(raw, 10, 64); err == nil {
+			return strconv.FormatUint(u, 10), float64(u)
 		}
 	}
+	f, _ := strconv.ParseFloat(raw, 64) // ±Inf when out of range
+	return strconv.FormatFloat(f, 'g', -1, 64), f
+}
+
+// comparedTimestamp returns the first log type in which a numeric
+// comparison leaf (gt, gte, lt, lte) names a declared timestamp field:
+// normalization turned the number into a time (GitHub's epoch-ms
+// created_at), so the comparison could never match.
+func comparedTimestamp(l *Leaf, lts []*schema.LogType) *schema.LogType {
+	switch l.Op {
+	case OpGT, OpGTE, OpLT, OpLTE:
+	default:
+		return nil
+	}
+	for _, lt := range lts {
+		ref := ResolveField(lt, l.Path)
+		k := ref.Type.Kind
+		if k == schema.KindArray && ref.Type.Elem != nil {
+			k = ref.Type.Elem.Kind
+		}
+		if ref.Where == InDeclared && k == schema.KindTimestamp {
+			return lt
+		}
+	}
+	return nil
 }

@@ -48,23 +48,31 @@ func TestResolveField(t *testing.T) {
 	}
 }
 
-func TestTextFields(t *testing.T) {
+// TestRecordValues pins what keyword selections search: every scalar,
+// one value each, declared numbers, booleans and timestamps included,
+// JSON strings unescaped and JSON numbers canonical.
+func TestRecordValues(t *testing.T) {
 	reg := testTypes(t)
+	rec := buildRecord(t, reg.Get("test:events"), `{"name":"n","cmd":"","count":5,"flag":true,"ip":"10.0.0.1","tags":["a","b"],"user":{"name":"u","id":3},"params":{"k":"C:\\Windows\\evil.exe","q":"say \"hi\"\tand\nbye","n":[1.50,1e3,-0,null,false]},"zzz":{"deep":"x\\y"}}`)
+	want := []string{"n", "", "5", "true", "10.0.0.1", "a", "b", "u", "3", `C:\Windows\evil.exe`, "say \"hi\"\tand\nbye", "1.5", "1000", "0", "false", `x\y`}
 	var got []string
-	for _, f := range TextFields(reg.Get("test:events")) {
-		got = append(got, f.Where.String()+":"+strings.Join(f.Columns, "."))
+	for _, v := range recordValues(rec, nil) {
+		got = append(got, v.text)
 	}
-	want := "declared:name declared:path declared:cmd declared:other declared:ip declared:tags declared:user.name declared:user.session.mfa declared:params declared:items extras:"
-	if strings.Join(got, " ") != want {
-		t.Errorf("TextFields = %s", strings.Join(got, " "))
+	if strings.Join(got, "|") != strings.Join(want, "|") {
+		t.Errorf("record values =\n%q\nwant\n%q", got, want)
 	}
 }
 
-func TestRecordText(t *testing.T) {
-	reg := testTypes(t)
-	rec := buildRecord(t, reg.Get("test:events"), `{"name":"n","cmd":"","count":5,"flag":true,"ip":"10.0.0.1","tags":["a","b"],"user":{"name":"u","id":3},"params":{"k":"v"},"zzz":"x"}`)
-	want := strings.Join([]string{"n", "", "10.0.0.1", "a", "b", "u", `{"k":"v"}`, `{"zzz":"x"}`}, "\n")
-	if got := recordText(rec); got != want {
-		t.Errorf("record text = %q, want %q", got, want)
+func TestJSONNumber(t *testing.T) {
+	for raw, want := range map[string]string{
+		"1.50": "1.5", "1.10": "1.1", "1e3": "1000", "-0": "0", "-0.0": "-0", "100": "100",
+		"-5": "-5", "12345678901234567890": "12345678901234567890",
+		"18446744073709551616": "1.8446744073709552e+19", "1E400": "+Inf", "0.1e1": "1",
+		"-9223372036854775808": "-9223372036854775808",
+	} {
+		if got, _ := jsonNumber(raw); got != want {
+			t.Errorf("jsonNumber(%s) = %s, want %s", raw, got, want)
+		}
 	}
 }

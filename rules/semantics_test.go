@@ -190,8 +190,35 @@ condition: sel`, map[string]bool{`{"name":"a\\*"}`: true, `{"name":"a\\x"}`: fal
 			`{"cmd":"beta"}`: true, `{"cmd":"gamma"}`: false}},
 		{"keyword with wildcard", "keywords: 'foo*bar'\ncondition: keywords", map[string]bool{
 			`{"cmd":"xfooxxbarx"}`: true, `{"cmd":"barfoo"}`: false}},
-		{"keywords skip numbers", "keywords: ['42']\ncondition: keywords", map[string]bool{`{"count":42}`: false, `{"cmd":"x42"}`: true}},
+		{"keywords see every scalar", "keywords: ['42']\ncondition: keywords", map[string]bool{
+			`{"count":42}`: true, `{"cmd":"x42"}`: true, `{"ratio":4.2}`: false, `{"ports":[1,42]}`: true, `{"user":{"id":420}}`: true}},
+		{"keywords see timestamps and booleans", "keywords: ['2023-07-10T11:42:36', 'true']\ncondition: keywords", map[string]bool{
+			`{"when":"2023-07-10T11:42:36Z"}`: true, `{"flag":true}`: true, `{"flag":false}`: false, `{"when":"2023-07-10T11:42:37Z"}`: false}},
 		{"keyword with modifiers", "keywords:\n  '|re': 'ab+c'\ncondition: keywords", map[string]bool{`{"cmd":"xabbbc"}`: true, `{"cmd":"ac"}`: false}},
+		{"keyword finds unescaped JSON text", `keywords: ['C:\Windows\evil.exe', 'say "hi"', "a\tb"]
+condition: keywords`, map[string]bool{
+			`{"params":{"path":"C:\\Windows\\evil.exe"}}`: true, `{"zzz":{"path":"C:\\Windows\\evil.exe"}}`: true,
+			`{"cmd":"C:\\Windows\\evil.exe"}`: true, `{"items":[{"q":"they say \"hi\""}]}`: true,
+			`{"params":{"t":"a\tb"}}`: true, `{"zzz":"a\\tb"}`: false, `{"params":{"path":"C:\\Windows\\good.exe"}}`: false}},
+		{"keyword JSON numbers are canonical", "keywords: ['1.5', '1000']\ncondition: keywords", map[string]bool{
+			`{"params":{"r":1.50}}`: true, `{"zzz":1e3}`: true, `{"params":{"r":1.25}}`: false, `{"params":{"r":"1,50"}}`: false, `{"params":{"r":1.05e3}}`: false}},
+		{"keyword JSON keys are not values", "keywords: ['secretkey']\ncondition: keywords", map[string]bool{
+			`{"params":{"secretkey":1}}`: false, `{"params":{"k":"secretkey"}}`: true}},
+		{"keyword startswith is per value", "keywords:\n  '|startswith': 'evil'\ncondition: keywords", map[string]bool{
+			`{"cmd":"evil.exe"}`: true, `{"cmd":"not evil"}`: false, `{"name":"x","cmd":"evilx"}`: true, `{"params":{"k":"EVIL"}}`: true}},
+		{"keyword endswith is per value", "keywords:\n  '|endswith': '.exe'\ncondition: keywords", map[string]bool{
+			`{"cmd":"evil.exe"}`: true, `{"cmd":"evil.exe now"}`: false, `{"cmd":"evil.exe","name":"x"}`: true}},
+		{"keyword regex anchors are per value", "keywords:\n  '|re': '^alpha$'\ncondition: keywords", map[string]bool{
+			`{"name":"alpha","cmd":"beta"}`: true, `{"name":"alpha beta"}`: false, `{"zzz":{"a":"alpha"}}`: true}},
+		{"keyword wildcards stay inside a value", "keywords: 'benjamin*ListBuckets'\ncondition: keywords", map[string]bool{
+			`{"name":"benjamin","cmd":"ListBuckets"}`: false, `{"cmd":"benjamin ran ListBuckets"}`: true}},
+		{"number equality in JSON is numeric", "sel:\n  params.ratio: '1.50'\ncondition: sel", map[string]bool{
+			`{"params":{"ratio":1.5}}`: true, `{"params":{"ratio":1.50}}`: true, `{"params":{"ratio":"1.50"}}`: true,
+			`{"params":{"ratio":"1.5"}}`: false, `{"params":{"ratio":1.51}}`: false}},
+		{"number equality in extras is numeric", "sel:\n  zzz: [1e3, -0]\ncondition: sel", map[string]bool{
+			`{"zzz":1000}`: true, `{"zzz":1000.0}`: true, `{"zzz":0}`: true, `{"zzz":-0.0}`: true, `{"zzz":"1e3"}`: true, `{"zzz":"1000"}`: false}},
+		{"JSON numbers as text are canonical", "sel:\n  params.r|startswith: '1.1'\ncondition: sel", map[string]bool{
+			`{"params":{"r":1.10}}`: true, `{"params":{"r":1.1}}`: true, `{"params":{"r":"1.10"}}`: true, `{"params":{"r":11}}`: false}},
 
 		// Field paths.
 		{"nested object", "sel:\n  user.session.mfa: 'true'\ncondition: sel", map[string]bool{

@@ -13,9 +13,11 @@ type candidate struct {
 	schema *objSchema
 	pats   []pattern
 	norm   []normRule
-	ntypes int   // distinct normalized types
-	evt    []int // field index path of the event time, nil for none
-	env    bool  // a text parser with envelope keys
+	ntypes int        // distinct normalized types
+	evt    []int      // field index path of the event time, nil for none
+	evts   [][]int    // the paths of EventTimes: the first present gives the event time
+	env    bool       // a text parser with envelope keys
+	ident  []identKey // identifying keys, see identKeys
 }
 
 func (c *Classifier) candidate(lt *LogType) *candidate {
@@ -23,6 +25,15 @@ func (c *Classifier) candidate(lt *LogType) *candidate {
 		return cd
 	}
 	cd := &candidate{lt: lt, schema: compileObjSchema(lt.Fields), norm: compileNormalize(lt)}
+	for _, p := range lt.Patterns {
+		cd.schema.markKept(p.Path)
+	}
+	if lt.EventTime != "" {
+		cd.schema.markKept(splitPath(lt.EventTime))
+	}
+	for _, et := range lt.EventTimes {
+		cd.schema.markKept(splitPath(et))
+	}
 	if lt.Parser.Type == "json" {
 		cd.json, cd.perr = buildJSONParser(lt.Parser)
 	} else {
@@ -42,16 +53,10 @@ func (c *Classifier) candidate(lt *LogType) *candidate {
 		}
 	}
 	if lt.EventTime != "" {
-		fields := lt.Fields
-		for _, name := range splitPath(lt.EventTime) {
-			j := FieldIndex(fields, name)
-			if j < 0 {
-				cd.evt = nil
-				break
-			}
-			cd.evt = append(cd.evt, j)
-			fields = fields[j].Type.Fields
-		}
+		cd.evt = fieldIndexPath(lt.Fields, lt.EventTime)
+	}
+	for _, et := range lt.EventTimes {
+		cd.evts = append(cd.evts, fieldIndexPath(lt.Fields, et))
 	}
 	c.cands[lt] = cd
 	return cd
@@ -90,4 +95,19 @@ func (c *Classifier) candidates(types []*LogType) []*candidate {
 	}
 	c.lastTypes, c.lastList = append([]*LogType(nil), types...), list
 	return list
+}
+
+// fieldIndexPath returns the field index path of a dotted field path, or
+// nil when a segment is not declared.
+func fieldIndexPath(fields []Field, path string) []int {
+	var out []int
+	for _, name := range splitPath(path) {
+		j := FieldIndex(fields, name)
+		if j < 0 {
+			return nil
+		}
+		out = append(out, j)
+		fields = fields[j].Type.Fields
+	}
+	return out
 }

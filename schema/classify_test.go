@@ -124,6 +124,9 @@ func renderRecord(b *strings.Builder, r *Record) {
 	if r.Extras != "" {
 		fmt.Fprintf(b, "  (extras) %s\n", r.Extras)
 	}
+	if r.Demoted > 0 {
+		fmt.Fprintf(b, "  (demoted) %d wrong-typed value(s) kept in the extras\n", r.Demoted)
+	}
 	types := make([]string, 0, len(r.Normalized))
 	for k := range r.Normalized {
 		types = append(types, k)
@@ -400,8 +403,10 @@ func TestClassify_Priority(t *testing.T) {
 	}
 }
 
-// TestClassify_ClosestReason: an unclassified record carries the reason of
-// the candidate that came closest: coercion > required > pattern > parse.
+// TestClassify_ClosestReason: an unclassified record names the candidates
+// that came closest, each with its refusal: most identifying keys present
+// (log_patterns keys with a matching value, required fields) first, then
+// coercion > required > pattern > parse, then priority.
 func TestClassify_ClosestReason(t *testing.T) {
 	reg := testRegistry(t)
 	cases := []struct {
@@ -411,18 +416,20 @@ func TestClassify_ClosestReason(t *testing.T) {
 		want   string
 	}{
 		{"coercion beats pattern", `{"kind":"prio","level":"x"}`, []string{"test:typed", "test:high"},
-			`test:high: field level: "x" is not an integer`},
+			`test:high: field level: "x" is not an integer (2 of 2 identifying keys)`},
 		{"required beats pattern", `{"kind":"typed"}`, []string{"test:typed", "test:high"},
-			`test:typed: field s is required`},
+			`test:typed: field s is required (1 of 2 identifying keys)`},
 		{"pattern beats parse", `{"kind":"other"}`, []string{"test:text", "test:strict"},
-			`test:strict: field kind: "other" does not match "strict"`},
+			`none of the 2 log types tried finds its identifying keys in it; nearest: test:strict: field kind: "other" does not match "strict"; also close: test:text: regex: line "{\"kind\":\"other\"}" does not match the pattern`},
 		{"text candidates on JSON", `{"kind":"other"}`, []string{"test:text"},
 			`test:text: regex: line "{\"kind\":\"other\"}" does not match the pattern`},
 		{"json candidates on text", `hello world`, []string{"test:typed"}, `test:typed: not JSON`},
 		{"tie goes to priority", `{"x":1}`, []string{"test:strict", "test:high"},
-			`test:strict: field kind is missing (log_patterns wants "strict")`},
+			`none of the 2 log types tried finds its identifying keys in it; nearest: test:strict: field kind is missing (log_patterns wants "strict"); also close: test:high: field kind is missing (log_patterns wants "prio*")`},
 		{"cloudtrail example", `{"eventVersion":"1.08","eventTime":"yesterday","eventSource":"s3.amazonaws.com","eventName":"GetObject","awsRegion":"us-east-1"}`,
-			[]string{"cloudtrail:events", "cloudwatch:events"}, `cloudtrail:events: field eventTime: "yesterday" is not a timestamp`},
+			[]string{"cloudtrail:events", "cloudwatch:events"}, `cloudtrail:events: field eventTime: "yesterday" is not a timestamp (5 of 5 identifying keys)`},
+		{"most identifying keys first", `{"eventVersion":"1.08","eventSource":"s3.amazonaws.com","eventName":"GetObject","awsRegion":"us-east-1","version":"0","id":"x"}`,
+			[]string{"cloudwatch:events", "cloudtrail:events"}, `cloudtrail:events: field eventTime is required (4 of 5 identifying keys); also close: cloudwatch:events: field detail-type is required (2 of 8 identifying keys)`},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -715,4 +722,32 @@ func FuzzClassify(f *testing.F) {
 			t.Errorf("%d elements gave %d records and %d unclassified:\n%s\n%s", len(elems), len(res.recs), len(res.uncs), doc, res.render())
 		}
 	})
+}
+
+// TestClassify_ClosestReasonBuiltin: over every built-in type, a record
+// with no identifying key says so instead of naming whichever type was
+// tried last, and a near miss names its type first.
+func TestClassify_ClosestReasonBuiltin(t *testing.T) {
+	cases := []struct{ record, prefix, contains string }{
+		{`{"a":1}`, fmt.Sprintf("none of the %d log types tried finds its identifying keys in it; nearest: ", len(Builtin().All())), "; also close: "},
+		{`{"Version":"1.0","ClientIp":"198.51.100.7","VmName":"x"}`, "", ""},
+		{`{"eventVersion":"1.08","eventSource":"s3.amazonaws.com","eventName":"GetObject","awsRegion":"us-east-1","eventTime":"soon"}`,
+			`cloudtrail:events: field eventTime: "soon" is not a timestamp (5 of 5 identifying keys)`, ""},
+	}
+	for _, c := range cases {
+		res := classifyWith(t, NewClassifier(nil), []byte(c.record))
+		if len(res.uncs) != 1 {
+			if c.prefix == "" {
+				continue // it classified: nothing to explain
+			}
+			t.Fatalf("%s: got %s", c.record, res.render())
+		}
+		got := res.uncs[0].Reason
+		if !strings.HasPrefix(got, c.prefix) || !strings.Contains(got, c.contains) {
+			t.Errorf("%s: reason %q, want it to start with %q and contain %q", c.record, got, c.prefix, c.contains)
+		}
+		if strings.Count(got, "; ") > maxClosest {
+			t.Errorf("%s: reason names more than %d candidates: %q", c.record, maxClosest, got)
+		}
+	}
 }

@@ -50,6 +50,10 @@ type objSchema struct {
 	sub      []*objSchema   // per field: the sub-schema of an object field
 	times    [][]timeFormat // per field: compiled time formats
 	required []int
+	// keep marks the fields whose wrong-typed value refuses the record
+	// (besides required ones): those on log_patterns and event_time paths.
+	// A wrong-typed value of any other field is demoted to the extras.
+	keep []bool
 	// hint remembers which field the key at each position of the last
 	// object had: records of one source mostly list their keys in the same
 	// order, and a string comparison is cheaper than a map lookup.
@@ -63,6 +67,7 @@ func compileObjSchema(fields []Field) *objSchema {
 		fold:   make(map[string]int, len(fields)),
 		sub:    make([]*objSchema, len(fields)),
 		times:  make([][]timeFormat, len(fields)),
+		keep:   make([]bool, len(fields)),
 		hint:   make([]int32, min(len(fields)+8, 256)),
 	}
 	for i := range s.hint {
@@ -84,6 +89,22 @@ func compileObjSchema(fields []Field) *objSchema {
 		}
 	}
 	return s
+}
+
+// markKept marks the fields along a dotted path (declared names) as kept
+// strict; a path that leaves the declared fields marks what it passed.
+func (s *objSchema) markKept(path []string) {
+	for _, name := range path {
+		if s == nil {
+			return
+		}
+		i := FieldIndex(s.fields, name)
+		if i < 0 {
+			return
+		}
+		s.keep[i] = true
+		s = s.sub[i]
+	}
 }
 
 // lookupAt finds the field for the key at position pos of an object.
@@ -198,6 +219,9 @@ type coercer struct {
 	path   []pathElem
 	root   *objSchema // of the record being coerced
 	fail   failure
+	// demoted counts the values of the record that did not have their
+	// field's type and went to the extras instead (see object).
+	demoted int
 }
 
 func (c *coercer) reset(root *objSchema, strict bool, ingest time.Time) {
@@ -210,6 +234,7 @@ func (c *coercer) reset(root *objSchema, strict bool, ingest time.Time) {
 	c.undecl = c.undecl[:0]
 	c.path = c.path[:0]
 	c.fail = failure{}
+	c.demoted = 0
 }
 
 // allocNodes appends n zero nodes and returns the index of the first.
@@ -277,8 +302,24 @@ func (c *coercer) object(s *objSchema, o *fastjson.Object, base int) (xs, xe int
 				}
 				f := &s.fields[i]
 				c.path = append(c.path, pathElem{field: i})
+				nundecl, nslots := len(c.undecl), len(c.slots)
 				cs, ce, ok := c.writeValue(&f.Type, s.times[i], s.sub[i], v, base+i)
 				c.path = c.path[:len(c.path)-1]
+				if !ok && c.fail.rank == rankCoerce && !c.strict && !f.Required && !s.keep[i] {
+					// A value of the wrong type in a field that does not
+					// identify the log type: the record is kept, the value
+					// goes to the extras as it was written, the field is
+					// null, and the record counts it.
+					c.undecl, c.slots = c.undecl[:nundecl], c.slots[:nslots]
+					c.w.n = valStart
+					c.w.value(v)
+					c.nodes[base+i] = node{}
+					c.fail = failure{}
+					c.demoted++
+					c.undecl = append(c.undecl, undeclared{start: keyStart, end: c.w.n})
+					c.slots[sbase+i] = slot{set: true, exact: exact, keyStart: keyStart, valStart: valStart, valEnd: c.w.n}
+					return
+				}
 				if !ok {
 					failed = true
 					return

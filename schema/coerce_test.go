@@ -9,7 +9,7 @@ import (
 // oneFieldType builds a log type with one field v of the given type.
 func oneFieldType(t *testing.T, typ string, extra string) *LogType {
 	t.Helper()
-	def := fmt.Sprintf("name: test:coerce\nparser: {type: json}\nfields:\n  - name: v\n    type: %s\n%s", typ, extra)
+	def := fmt.Sprintf("name: test:coerce\nparser: {type: json}\nfields:\n  - name: v\n    required: true\n    type: %s\n%s", typ, extra)
 	types, errs := ParseDefinitions("coerce.yaml", []byte(def))
 	if len(errs) > 0 {
 		t.Fatalf("%s: %v", def, errs)
@@ -18,7 +18,8 @@ func oneFieldType(t *testing.T, typ string, extra string) *LogType {
 }
 
 // TestCoerce covers every field type: what each accepts, the value it
-// gives, and the error it reports.
+// gives, and the error it reports (the field is required, so that a wrong
+// type refuses the record instead of being demoted to the extras).
 func TestCoerce(t *testing.T) {
 	cases := []struct {
 		typ   string
@@ -33,7 +34,7 @@ func TestCoerce(t *testing.T) {
 		{"string", "", `-0`, `string "-0"`},
 		{"string", "", `true`, `string "true"`},
 		{"string", "", `false`, `string "false"`},
-		{"string", "", `null`, `null`},
+		{"string", "", `null`, `error: field v is required`}, // v is required here, so that type errors refuse
 		{"string", "", `{"a":1}`, `error: field v: {"a":1} is not a string`},
 		{"string", "", `[1]`, `error: field v: [1] is not a string`},
 
@@ -101,7 +102,10 @@ func TestCoerce(t *testing.T) {
 		{"object", "    fields:\n      - {name: a}\n      - {name: n, type: int, required: true}\n", `{"n":"5","a":"x"}`, `object {a: string "x", n: int 5}`},
 		{"object", "    fields:\n      - {name: a}\n      - {name: n, type: int, required: true}\n", `{"a":"x"}`, `error: field v.n is required`},
 		{"object", "    fields:\n      - {name: a}\n", `"flat"`, `error: field v: "flat" is not an object`},
-		{"object", "    fields:\n      - {name: a, type: object, fields: [{name: b, type: boolean}]}\n", `{"a":{"b":"maybe"}}`, `error: field v.a.b: "maybe" is not a boolean`},
+		{"object", "    fields:\n      - {name: a, type: object, required: true, fields: [{name: b, type: boolean, required: true}]}\n", `{"a":{"b":"maybe"}}`, `error: field v.a.b: "maybe" is not a boolean`},
+		// A field that does not identify the type (not required, not on a
+		// log_patterns or event_time path) keeps the record: see TestCoerce_Demoted.
+		{"object", "    fields:\n      - {name: a, type: object, fields: [{name: b, type: boolean}]}\n", `{"a":{"b":"maybe"}}`, `object {a: object {}}`},
 	}
 	for _, c := range cases {
 		name := c.typ + " " + c.json
@@ -217,5 +221,73 @@ func BenchmarkCoerceRecord(b *testing.B) {
 		if _, _, ok := c.co.record(cd.schema, o); !ok {
 			b.Fatal(c.co.fail.msg)
 		}
+	}
+}
+
+// TestCoerce_Demoted: a wrong-typed value in a field that does not identify
+// the log type keeps the record, with the field null, the value as written
+// in the extras under its key, and the record's Demoted count; required,
+// log_patterns and event_time fields, and strict types, still refuse it.
+func TestCoerce_Demoted(t *testing.T) {
+	def := `name: test:demote
+parser: {type: json}
+event_time: when
+fields:
+  - {name: kind, required: true}
+  - {name: tag}
+  - {name: when, type: timestamp}
+  - {name: n, type: int}
+  - {name: ok, type: boolean}
+  - {name: obj, type: object, fields: [{name: port, type: int}, {name: name}]}
+  - {name: list, type: array<int>}
+log_patterns:
+  tag: "t*"
+`
+	cases := []struct {
+		record, extras string
+		demoted        int
+		reason         string
+	}{
+		{`{"kind":"k","tag":"t1","n":"seven","ok":true}`, `{"n":"seven"}`, 1, ""},
+		{`{"kind":"k","tag":"t1","n":1,"obj":{"port":"http","name":"x"},"list":[1,"two"]}`, `{"list":[1,"two"],"obj":{"port":"http"}}`, 2, ""},
+		{`{"kind":"k","tag":"t1","obj":"flat","zz":1}`, `{"obj":"flat","zz":1}`, 1, ""},
+		{`{"kind":"k","tag":"t1","ok":"maybe","n":2.5}`, `{"ok":"maybe","n":2.5}`, 2, ""},
+		{`{"kind":["k"],"tag":"t1"}`, "", 0, `test:demote: field kind: ["k"] is not a string`},
+		{`{"kind":"k","tag":["t1"]}`, "", 0, `test:demote: field tag is an array (log_patterns wants "t*")`},
+		{`{"kind":"k","tag":"t1","when":"soon"}`, "", 0, `test:demote: field when: "soon" is not a timestamp`},
+	}
+	lts, errs := ParseDefinitions("demote.yaml", []byte(def))
+	if len(errs) > 0 {
+		t.Fatal(errs)
+	}
+	reg, err := NewRegistry(lts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range cases {
+		res := classifyWith(t, NewClassifier(reg), []byte(c.record), lts[0])
+		if c.reason != "" {
+			if len(res.uncs) != 1 || res.uncs[0].Reason != c.reason {
+				t.Errorf("%s: got %s, want unclassified: %s", c.record, res.render(), c.reason)
+			}
+			continue
+		}
+		if len(res.recs) != 1 {
+			t.Fatalf("%s: got %s", c.record, res.render())
+		}
+		r := res.recs[0]
+		checkRecord(t, r)
+		if r.Extras != c.extras || r.Demoted != c.demoted || string(r.Raw) != c.record {
+			t.Errorf("%s: extras %s, demoted %d, raw %s; want %s, %d", c.record, r.Extras, r.Demoted, r.Raw, c.extras, c.demoted)
+		}
+	}
+	strict := strings.Replace(def, "parser: {type: json}", "parser: {type: json}\nstrict: true", 1)
+	lts, errs = ParseDefinitions("strict.yaml", []byte(strict))
+	if len(errs) > 0 {
+		t.Fatal(errs)
+	}
+	res := classifyWith(t, NewClassifier(nil), []byte(`{"kind":"k","tag":"t1","n":"seven"}`), lts[0])
+	if len(res.uncs) != 1 {
+		t.Errorf("strict type: got %s, want the record refused", res.render())
 	}
 }

@@ -25,8 +25,13 @@ type LogType struct {
 	// EventTime is the dotted path of the timestamp field that gives the
 	// record's event time; "" means the ingest time is used.
 	EventTime string
-	Patterns  []Pattern
-	Normalize []NormalizeRule // sorted by Type, then declaration order
+	// EventTimes are the event time fields when the definition lists
+	// several (event_time: [a, b]): the first one present gives the event
+	// time, and a record with none of them is refused. EventTime is then
+	// the first. Nil for a single event_time.
+	EventTimes []string
+	Patterns   []Pattern
+	Normalize  []NormalizeRule // sorted by Type, then declaration order
 
 	File string // where the definition came from ("builtin:cloudtrail.yaml" for embedded ones)
 	Line int
@@ -67,12 +72,23 @@ type ParserConfig struct {
 	Header    bool     `yaml:"header"`    // csv: the first line names the columns
 	Columns   []string `yaml:"columns"`   // csv: column order (default: the declared fields in order)
 	Separator string   `yaml:"separator"` // kv: between key and value (default "=")
+	// csv: MinColumns > 0 accepts lines with at least that many columns
+	// instead of exactly the named ones (vendors that add columns in
+	// later versions): missing trailing columns are absent, and cells
+	// past the named columns are kept, joined with the delimiter, in the
+	// field named by Rest (without Rest such a line is refused).
+	MinColumns int    `yaml:"min_columns"`
+	Rest       string `yaml:"rest"`
 
 	// syslog
 	Format string `yaml:"format"` // rfc3164, rfc5424 or "" for either
 
 	// regex
 	Pattern string `yaml:"pattern"` // RE2 with named groups; the names are the field names
+
+	// JSONRecords, for csv, kv and regex, also reads a unit that is one
+	// JSON object (see jsonRecord): Zeek's JSON output besides its TSV.
+	JSONRecords bool `yaml:"json_records"`
 
 	// Comment, for csv and regex, is a line prefix (such as "#") marking
 	// lines that are no records: Zeek's and CloudFront's header lines. Such
@@ -81,10 +97,11 @@ type ParserConfig struct {
 }
 
 // Pattern requires the value at Path to match a glob (fnmatch style, * and ?),
-// case-sensitively.
+// case-sensitively, or one of the Alternatives (log_patterns given a list).
 type Pattern struct {
-	Path []string
-	Glob string
+	Path         []string
+	Glob         string
+	Alternatives []string
 }
 
 // NormalizeRule says that the value at Path feeds normalized type Type,
@@ -135,7 +152,7 @@ type defDoc struct {
 	Priority    int          `yaml:"priority"`
 	Strict      bool         `yaml:"strict"`
 	Parser      ParserConfig `yaml:"parser"`
-	EventTime   string       `yaml:"event_time"`
+	EventTime   yaml.Node    `yaml:"event_time"`
 	Fields      yaml.Node    `yaml:"fields"`
 	LogPatterns yaml.Node    `yaml:"log_patterns"`
 	Normalize   yaml.Node    `yaml:"normalize"`
@@ -196,7 +213,28 @@ func parseDefinition(file string, n *yaml.Node) (*LogType, []error) {
 		return nil, errs
 	}
 	lt := &LogType{Name: d.Name, Description: d.Description, Reference: d.Reference, Priority: d.Priority,
-		Strict: d.Strict, Parser: d.Parser, EventTime: d.EventTime, File: file, Line: n.Line}
+		Strict: d.Strict, Parser: d.Parser, File: file, Line: n.Line}
+	switch d.EventTime.Kind {
+	case 0:
+	case yaml.ScalarNode:
+		lt.EventTime = d.EventTime.Value
+	case yaml.SequenceNode:
+		for _, e := range d.EventTime.Content {
+			if e.Kind != yaml.ScalarNode || e.Value == "" {
+				bad(e.Line, "%s: event_time entries must be field names", d.Name)
+				continue
+			}
+			lt.EventTimes = append(lt.EventTimes, e.Value)
+		}
+		if len(lt.EventTimes) > 0 {
+			lt.EventTime = lt.EventTimes[0]
+		}
+		if len(lt.EventTimes) < 2 {
+			lt.EventTimes = nil
+		}
+	default:
+		bad(d.EventTime.Line, "%s: event_time must be a field name or a list of field names", d.Name)
+	}
 	if !validLogTypeName(d.Name) {
 		bad(n.Line, "log type name %q must look like source:subtype (lower case letters, digits, _ and -)", d.Name)
 	}
@@ -208,25 +246,49 @@ func parseDefinition(file string, n *yaml.Node) (*LogType, []error) {
 	if err := d.Parser.check(lt.Fields); err != nil {
 		bad(valueLine(n, "parser"), "%s: parser: %v", d.Name, err)
 	}
-	if lt.EventTime != "" {
-		f, ok := lookupField(lt.Fields, splitPath(lt.EventTime))
+	evts := lt.EventTimes
+	if evts == nil && lt.EventTime != "" {
+		evts = []string{lt.EventTime}
+	}
+	for _, et := range evts {
+		f, ok := lookupField(lt.Fields, splitPath(et))
 		switch {
 		case !ok:
-			bad(valueLine(n, "event_time"), "%s: event_time names %q, which is not a declared field", d.Name, lt.EventTime)
+			bad(valueLine(n, "event_time"), "%s: event_time names %q, which is not a declared field", d.Name, et)
 		case f.Type.Kind != KindTimestamp:
-			bad(valueLine(n, "event_time"), "%s: event_time field %q is %s, not timestamp", d.Name, lt.EventTime, f.Type)
+			bad(valueLine(n, "event_time"), "%s: event_time field %q is %s, not timestamp", d.Name, et, f.Type)
 		}
 	}
 	if d.LogPatterns.Kind == yaml.MappingNode {
 		for i := 0; i+1 < len(d.LogPatterns.Content); i += 2 {
 			k, v := d.LogPatterns.Content[i], d.LogPatterns.Content[i+1]
-			if _, err := path.Match(v.Value, ""); err != nil {
-				bad(v.Line, "%s: log_patterns: %q is not a valid glob", d.Name, v.Value)
+			globs := []*yaml.Node{v}
+			if v.Kind == yaml.SequenceNode {
+				globs = v.Content
 			}
-			lt.Patterns = append(lt.Patterns, Pattern{Path: splitPath(k.Value), Glob: v.Value})
+			if len(globs) == 0 {
+				bad(v.Line, "%s: log_patterns: %s has an empty list of globs", d.Name, k.Value)
+				continue
+			}
+			p := Pattern{Path: splitPath(k.Value)}
+			for _, g := range globs {
+				if g.Kind != yaml.ScalarNode {
+					bad(g.Line, "%s: log_patterns: %s must be a glob or a list of globs", d.Name, k.Value)
+					continue
+				}
+				if _, err := path.Match(g.Value, ""); err != nil {
+					bad(g.Line, "%s: log_patterns: %q is not a valid glob", d.Name, g.Value)
+				}
+				if p.Glob == "" {
+					p.Glob = g.Value
+				} else {
+					p.Alternatives = append(p.Alternatives, g.Value)
+				}
+			}
+			lt.Patterns = append(lt.Patterns, p)
 		}
 	} else if d.LogPatterns.Kind != 0 {
-		bad(d.LogPatterns.Line, "%s: log_patterns must be a map of field to glob", d.Name)
+		bad(d.LogPatterns.Line, "%s: log_patterns must be a map of field to glob (or list of globs)", d.Name)
 	}
 	if d.Normalize.Kind == yaml.MappingNode {
 		lt.Normalize = parseNormalize(lt, &d.Normalize, bad)

@@ -207,6 +207,7 @@ type goldenRecord struct {
 	EventTime  string              `json:"event_time"`
 	Values     map[string]any      `json:"values"`
 	Extras     json.RawMessage     `json:"extras,omitempty"`
+	Demoted    int                 `json:"demoted,omitempty"`
 	Normalized map[string][]string `json:"normalized,omitempty"`
 }
 
@@ -220,6 +221,7 @@ func renderGolden(t *testing.T, recs []*schema.Record) []byte {
 			EventTime:  r.EventTime.UTC().Format(time.RFC3339Nano),
 			Values:     renderFields(r.LogType.Fields, r.Values),
 			Normalized: r.Normalized,
+			Demoted:    r.Demoted,
 		}
 		if r.ID != schema.RecordID(r.LogType.Name, r.Raw) {
 			t.Errorf("record %d: id %s is not RecordID of its type and raw bytes", i, r.ID)

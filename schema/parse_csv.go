@@ -46,6 +46,8 @@ type csvParser struct {
 	keep         []bool   // per column: emit it (named, and not repeated later)
 	keyJSON      [][]byte // per column: `"name":`
 	headerLine   []byte   // the header line taken, when header is set
+	minColumns   int      // fewest columns a line may have (0: exactly the columns)
+	restKey      []byte   // `"name":` of the field holding cells past the known columns
 
 	cells   []csvCell
 	scratch []byte // unescaped quoted values
@@ -72,7 +74,10 @@ func newCSVParser(cfg ParserConfig, fields []Field) (*csvParser, error) {
 		return nil, fmt.Errorf("csv delimiter and quote are both %q", delim)
 	}
 	p := &csvParser{comment: []byte(cfg.Comment), delim: delim, quote: quote, header: cfg.Header, fields: fields,
-		declared: make(map[string]bool)}
+		declared: make(map[string]bool), minColumns: cfg.MinColumns}
+	if cfg.Rest != "" {
+		p.restKey = append(appendJSONQuoted(nil, []byte(cfg.Rest)), ':')
+	}
 	for _, f := range fields {
 		p.declared[string(appendASCIILower(nil, []byte(f.Name)))] = true
 		if f.Required {
@@ -126,11 +131,25 @@ func (p *csvParser) Parse(unit []byte, emit func(raw []byte, obj *fastjson.Value
 			return nil
 		}
 	}
-	if len(p.cells) != len(p.columns) {
+	switch {
+	case p.minColumns == 0 && len(p.cells) != len(p.columns):
 		return fmt.Errorf("csv: %d columns, want %d", len(p.cells), len(p.columns))
+	case p.minColumns > 0 && len(p.cells) < p.minColumns:
+		return fmt.Errorf("csv: %d columns, want at least %d", len(p.cells), p.minColumns)
+	case p.minColumns > 0 && len(p.cells) > len(p.columns) && p.restKey == nil:
+		return fmt.Errorf("csv: %d columns, want at most %d", len(p.cells), len(p.columns))
 	}
 	p.text = append(p.text[:0], '{')
 	for i, c := range p.cells {
+		if i >= len(p.columns) {
+			// Cells past the known columns, kept as written in one field.
+			if len(p.text) > 1 {
+				p.text = append(p.text, ',')
+			}
+			p.text = append(p.text, p.restKey...)
+			p.text = appendJSONQuoted(p.text, p.restText(line, i))
+			break
+		}
 		if p.keep[i] {
 			if len(p.text) > 1 {
 				p.text = append(p.text, ',')
@@ -145,6 +164,19 @@ func (p *csvParser) Parse(unit []byte, emit func(raw []byte, obj *fastjson.Value
 		return fmt.Errorf("internal error: csv record text does not parse: %v", err)
 	}
 	return emit(line, obj)
+}
+
+// restText is the text of cells i and after, each as written (quoted
+// ones unescaped), joined with the delimiter.
+func (p *csvParser) restText(line []byte, i int) []byte {
+	var out []byte
+	for j := i; j < len(p.cells); j++ {
+		if j > i {
+			out = append(out, p.delim)
+		}
+		out = append(out, p.cell(line, p.cells[j])...)
+	}
+	return out
 }
 
 // setColumns names the columns. A repeated name keeps its last column, as

@@ -63,6 +63,23 @@ func TestParseCSV_Options(t *testing.T) {
 			{name: "count by columns", line: "1,2", wantErr: "csv: 2 columns, want 3"},
 		})
 	})
+	t.Run("min_columns and rest: a known prefix, the rest kept", func(t *testing.T) {
+		p := mustParser(t, ParserConfig{Type: "csv", Columns: []string{"a", "", "b", "c"}, MinColumns: 2, Rest: "more"}, fieldsNamed("a", "b", "c", "more"))
+		runParserCases(t, p, []parserCase{
+			{name: "all known", line: "1,2,3,4", want: `{"a":"1","b":"3","c":"4"}`},
+			{name: "prefix only", line: "1,2", want: `{"a":"1"}`},
+			{name: "prefix and one more", line: "1,2,3", want: `{"a":"1","b":"3"}`},
+			{name: "rest joined as written", line: `1,2,3,4,5,"x,y",`, want: `{"a":"1","b":"3","c":"4","more":"5,x,y,"}`},
+			{name: "shorter than the prefix", line: "1", wantErr: "csv: 1 columns, want at least 2"},
+		})
+	})
+	t.Run("min_columns without rest refuses extra cells", func(t *testing.T) {
+		p := mustParser(t, ParserConfig{Type: "csv", MinColumns: 1}, fieldsNamed("a", "b"))
+		runParserCases(t, p, []parserCase{
+			{name: "prefix", line: "1", want: `{"a":"1"}`},
+			{name: "too many", line: "1,2,3", wantErr: "csv: 3 columns, want at most 2"},
+		})
+	})
 }
 
 func TestParseCSV_Header(t *testing.T) {

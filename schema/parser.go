@@ -55,6 +55,18 @@ func (c ParserConfig) check(fields []Field) error {
 			return fmt.Errorf("pattern has no named groups")
 		}
 	}
+	if (c.MinColumns != 0 || c.Rest != "") && c.Type != "csv" {
+		return fmt.Errorf("min_columns and rest apply to the csv parser only")
+	}
+	if c.MinColumns < 0 || c.Rest != "" && c.MinColumns == 0 {
+		return fmt.Errorf("rest needs min_columns, and min_columns must be positive")
+	}
+	if c.Rest != "" && FieldIndex(fields, c.Rest) < 0 {
+		return fmt.Errorf("rest names %q, which is not a declared field", c.Rest)
+	}
+	if c.JSONRecords && c.Type != "csv" && c.Type != "kv" && c.Type != "regex" {
+		return fmt.Errorf("json_records applies to the csv, kv and regex parsers only")
+	}
 	if c.Comment != "" && c.Type != "csv" && c.Type != "regex" {
 		return fmt.Errorf("comment applies to the csv and regex parsers only")
 	}

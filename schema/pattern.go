@@ -2,6 +2,7 @@ package schema
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/valyala/fastjson"
@@ -12,8 +13,9 @@ type pattern struct {
 	path []string
 	name string // the dotted path
 	glob string
-	lit  string // the literal part for the fast kinds
-	kind int    // patExact, patPrefix or patGlob
+	lit  string    // the literal part for the fast kinds
+	kind int       // patExact, patPrefix or patGlob
+	alts []pattern // other globs the value may match instead
 }
 
 const (
@@ -23,6 +25,15 @@ const (
 )
 
 func compilePattern(p Pattern) pattern {
+	cp := compileGlob(p.Path, p.Glob)
+	for _, a := range p.Alternatives {
+		cp.alts = append(cp.alts, compileGlob(p.Path, a))
+	}
+	return cp
+}
+
+func compileGlob(path []string, glob string) pattern {
+	p := Pattern{Path: path, Glob: glob}
 	cp := pattern{path: p.Path, name: strings.Join(p.Path, "."), glob: p.Glob, kind: patGlob}
 	switch i := strings.IndexAny(p.Glob, "*?[\\"); {
 	case i < 0:
@@ -50,17 +61,26 @@ func (p *pattern) check(obj *fastjson.Value, num *[]byte) (failure, bool) {
 		*num = v.MarshalTo((*num)[:0])
 		s = bytesString(*num)
 	}
-	var ok bool
-	switch p.kind {
-	case patExact:
-		ok = s == p.lit
-	case patPrefix:
-		ok = strings.HasPrefix(s, p.lit)
-	default:
-		ok = globMatch(p.glob, s)
+	ok := p.matches(s)
+	for i := 0; !ok && i < len(p.alts); i++ {
+		ok = p.alts[i].matches(s)
 	}
 	if !ok {
-		return failure{rankPattern, fmt.Sprintf("field %s: %s does not match %q", p.name, excerpt([]byte(s)), p.glob)}, false
+		want := strconv.Quote(p.glob)
+		for _, a := range p.alts {
+			want += " or " + strconv.Quote(a.glob)
+		}
+		return failure{rankPattern, fmt.Sprintf("field %s: %s does not match %s", p.name, excerpt([]byte(s)), want)}, false
 	}
 	return failure{}, true
+}
+
+func (p *pattern) matches(s string) bool {
+	switch p.kind {
+	case patExact:
+		return s == p.lit
+	case patPrefix:
+		return strings.HasPrefix(s, p.lit)
+	}
+	return globMatch(p.glob, s)
 }

@@ -25,6 +25,11 @@ type Record struct {
 	// first appearance.
 	Normalized map[string][]string
 	Raw        []byte // the record's own bytes (one line, or one element of an envelope)
+	// Demoted counts the values that did not have their declared field's
+	// type, in fields that do not identify the log type (not required, not
+	// on a log_patterns or event_time path): the record was kept with the
+	// field null and the value, as written, in Extras under its key.
+	Demoted int
 }
 
 // Unclassified is a raw record no candidate log type accepted, kept with the

@@ -4,6 +4,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"math"
+	"strings"
 	"time"
 	"unsafe"
 
@@ -28,6 +29,9 @@ func (c *Classifier) tryRecord(cd *candidate, raw []byte, obj *fastjson.Value, c
 			return nil, f
 		}
 	}
+	if len(cd.evts) > 0 && !hasAnyPath(obj, cd.lt.EventTimes) {
+		return nil, failure{rankRequired, "none of the event time fields " + strings.Join(cd.lt.EventTimes, ", ") + " is present"}
+	}
 	lt := cd.lt
 	c.co.reset(cd.schema, lt.Strict, c.in.IngestTime)
 	xs, xe, ok := c.co.record(cd.schema, o)
@@ -42,16 +46,16 @@ func (c *Classifier) tryRecord(cd *candidate, raw []byte, obj *fastjson.Value, c
 	}
 	box, buf := c.build(cd, raw, canonRaw, xs, xe)
 	r := &box.rec
-	if cd.evt != nil {
-		v := Value{Kind: KindObject, L: r.Values}
-		for _, j := range cd.evt {
-			if v.Kind != KindObject || j >= len(v.L) {
-				v = Value{}
+	r.Demoted = c.co.demoted
+	if cd.evts != nil {
+		for _, p := range cd.evts {
+			if v := valueAt(r.Values, p); v.Kind == KindTimestamp {
+				r.EventTime = time.UnixMicro(v.I).UTC()
 				break
 			}
-			v = v.L[j]
 		}
-		if v.Kind == KindTimestamp {
+	} else if cd.evt != nil {
+		if v := valueAt(r.Values, cd.evt); v.Kind == KindTimestamp {
 			r.EventTime = time.UnixMicro(v.I).UTC()
 		}
 	}
@@ -175,4 +179,28 @@ func (c *Classifier) normalize(cd *candidate, box *recordBox, buf []byte, obj *f
 			from = i + 1
 		}
 	}
+}
+
+// valueAt follows a field index path through object values; the zero
+// Value when it leads nowhere.
+func valueAt(vals []Value, path []int) Value {
+	v := Value{Kind: KindObject, L: vals}
+	for _, j := range path {
+		if v.Kind != KindObject || j >= len(v.L) {
+			return Value{}
+		}
+		v = v.L[j]
+	}
+	return v
+}
+
+// hasAnyPath reports whether obj has a non-null value at one of the
+// dotted paths.
+func hasAnyPath(obj *fastjson.Value, paths []string) bool {
+	for _, p := range paths {
+		if v := obj.Get(splitPath(p)...); v != nil && v.Type() != fastjson.TypeNull {
+			return true
+		}
+	}
+	return false
 }

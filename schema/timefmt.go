@@ -299,6 +299,9 @@ func isSignedDigits(s string) bool {
 // required and the fraction separator is '.'. Without needZone a missing
 // zone is UTC and a date alone is midnight UTC.
 func parseISO(s string, needZone bool) (int64, bool) {
+	if len(s) >= 8 && s[4] != '-' && !needZone {
+		return parseISOBasic(s)
+	}
 	if len(s) < 10 || s[4] != '-' || s[7] != '-' {
 		return 0, false
 	}
@@ -439,4 +442,50 @@ func civilMicros(year, month, day, hour, min, sec, nanos, offset int) int64 {
 	days := era*146097 + doe - 719468
 	secs := days*86400 + int64(hour)*3600 + int64(min)*60 + int64(sec) - int64(offset)
 	return secs*1_000_000 + int64(nanos/1000)
+}
+
+// parseISOBasic reads the ISO 8601 basic format,
+// YYYYMMDD[THHMM[SS[(.|,)fraction]]][Z|±HHMM|±HH] (AWS's
+// 20131102T010628Z), by spelling it in the extended format. A date alone
+// is midnight UTC; a time without a zone is UTC.
+func parseISOBasic(s string) (int64, bool) {
+	if !isDigits(s[:8]) {
+		return 0, false
+	}
+	var b [64]byte
+	e := append(b[:0], s[0:4]...)
+	e = append(e, '-')
+	e = append(e, s[4:6]...)
+	e = append(e, '-')
+	e = append(e, s[6:8]...)
+	rest := s[8:]
+	if rest == "" {
+		return parseISO(string(e), false)
+	}
+	if rest[0] != 'T' && rest[0] != 't' || len(rest) < 5 || !isDigits(rest[1:5]) {
+		return 0, false
+	}
+	e = append(e, 'T')
+	e = append(e, rest[1:3]...)
+	e = append(e, ':')
+	e = append(e, rest[3:5]...)
+	rest = rest[5:]
+	if len(rest) >= 2 && isDigits(rest[:2]) {
+		e = append(e, ':')
+		e = append(e, rest[:2]...)
+		rest = rest[2:]
+	}
+	if len(rest) > 0 && (rest[0] == '.' || rest[0] == ',') {
+		i := 1
+		for i < len(rest) && rest[i] >= '0' && rest[i] <= '9' {
+			i++
+		}
+		e = append(e, rest[:i]...)
+		rest = rest[i:]
+	}
+	if strings.ContainsAny(rest, ":") || len(e)+len(rest) > len(b) {
+		return 0, false // the basic format has no ':' in the zone either
+	}
+	e = append(e, rest...)
+	return parseISO(string(e), false)
 }

@@ -42,9 +42,10 @@ func (a *attempt) fail(p pending) {
 
 // unitState is the scratch memory of units at one depth.
 type unitState struct {
-	att  [2]attempt
-	raws []byte // copies of text records that were not accepted
-	text []byte // raw text of a pending JSON element
+	att   [2]attempt
+	raws  []byte  // copies of text records that were not accepted
+	text  []byte  // raw text of a pending JSON element
+	tried []tried // every candidate's failure, for the reason
 }
 
 // unit classifies one unit: t is its text, doc its parsed JSON (nil when
@@ -55,6 +56,8 @@ type unitState struct {
 func (c *Classifier) unit(t []byte, doc *fastjson.Value, jerr error, outer *fastjson.Value, depth int, retry *pending) (won bool, best *pending) {
 	st := &c.states[depth]
 	st.raws = st.raws[:0]
+	clear(st.tried)
+	st.tried = st.tried[:0]
 	bestIdx, cur := -1, 0
 	for _, cd := range c.list {
 		if retry != nil && cd == retry.cd {
@@ -78,6 +81,14 @@ func (c *Classifier) unit(t []byte, doc *fastjson.Value, jerr error, outer *fast
 			}
 			return true, nil // an empty envelope or a csv header: no records, nothing to report
 		}
+		if retry == nil && len(a.fails) == 1 {
+			p := &a.fails[0]
+			elem := p.elem
+			if elem == nil && p.whole {
+				elem = doc
+			}
+			st.tried = append(st.tried, tried{cd: cd, rank: p.f.rank, msg: p.f.msg, elem: elem})
+		}
 		if bestIdx < 0 || a.rank > st.att[bestIdx].rank {
 			bestIdx, cur = cur, 1-cur
 		}
@@ -99,6 +110,12 @@ func (c *Classifier) unit(t []byte, doc *fastjson.Value, jerr error, outer *fast
 		// Every attempt fails a record or a unit, so this does not happen;
 		// if it did, the unit would still not be dropped.
 		c.unclassified(t, "no log type accepted it")
+		return false, nil
+	}
+	if len(b.fails) == 1 && b.fails[0].f.rank != rankSize && len(st.tried) > 0 {
+		// One record: name the closest candidates.
+		p := &b.fails[0]
+		c.unclassified(c.rawOf(p, t, depth), c.closestReason(st.tried))
 		return false, nil
 	}
 	for i := range b.fails {
@@ -161,6 +178,21 @@ func (c *Classifier) attempt(cd *candidate, a *attempt, t []byte, doc *fastjson.
 			}
 			return true
 		})
+		return
+	}
+	if cd.lt.Parser.JSONRecords && doc != nil && doc.Type() == fastjson.TypeObject {
+		a.n++
+		rec, f := c.tryRecord(cd, t, c.jsonRecord(cd, doc), false)
+		if rec == nil {
+			a.fail(pending{raw: t, whole: true, f: f})
+			return
+		}
+		a.won = true
+		if single {
+			a.held = rec
+		} else {
+			c.onRec(rec)
+		}
 		return
 	}
 	st := &c.states[depth]

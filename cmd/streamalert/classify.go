@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -38,10 +39,11 @@ is a candidate. A summary goes to stderr.`,
 			c := schema.NewClassifier(reg)
 			var classified, unclassified int
 			var werr error
+			var lw recordLineWriter
 			onRecord := func(r *schema.Record) {
 				classified++
 				if werr == nil {
-					werr = enc.Encode(recordLine(r))
+					_, werr = out.Write(lw.line(r))
 				}
 			}
 			onUnclassified := func(u *schema.Unclassified) {
@@ -51,13 +53,9 @@ is a candidate. A summary goes to stderr.`,
 				}
 			}
 			for _, name := range args {
-				data, err := readInput(cmd.InOrStdin(), name)
-				if err != nil {
-					return err
-				}
 				in.IngestTime = time.Now().UTC()
-				if err := c.Classify(data, in, onRecord, onUnclassified); err != nil {
-					return fmt.Errorf("classify %s: %w", name, err)
+				if err := classifyInputFile(cmd.InOrStdin(), name, c, in, onRecord, onUnclassified); err != nil {
+					return err
 				}
 			}
 			if werr != nil {
@@ -107,36 +105,78 @@ func (g *globals) classifyInput(reg *schema.Registry, source, logType string) (s
 	return in, nil
 }
 
-// readInput reads a named file, or standard input for "-".
-func readInput(stdin io.Reader, name string) ([]byte, error) {
-	if name == "-" {
-		return io.ReadAll(stdin)
+// classifyInputFile classifies a named file, or standard input for "-", as
+// a stream (schema.Classifier.ClassifyReader: the S3 path's batches).
+func classifyInputFile(stdin io.Reader, name string, c *schema.Classifier, in schema.Input, onRecord func(*schema.Record), onUnclassified func(*schema.Unclassified)) error {
+	r := stdin
+	if name != "-" {
+		f, err := os.Open(name)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		r = f
 	}
-	data, err := os.ReadFile(name)
-	if err != nil {
-		return nil, err
+	if err := c.ClassifyReader(r, in, schema.DefaultBatchBytes, onRecord, onUnclassified); err != nil {
+		return fmt.Errorf("classify %s: %w", name, err)
 	}
-	return data, nil
+	return nil
 }
 
-type classifiedLine struct {
-	LogType    string              `json:"log_type"`
-	RecordID   string              `json:"record_id"`
-	EventTime  string              `json:"event_time"`
-	Source     string              `json:"source"`
-	Fields     map[string]any      `json:"fields"`
-	Normalized map[string][]string `json:"normalized,omitempty"`
+// recordLineWriter writes classify's line of a record, {"log_type",
+// "record_id", "event_time", "source", "fields", "normalized"}, straight
+// from the record's typed values (schema.RecordWriter: the bytes
+// encoding/json would write for its Map()).
+type recordLineWriter struct {
+	fields schema.RecordWriter
+	buf    []byte
+	keys   []string
 }
 
-func recordLine(r *schema.Record) classifiedLine {
-	return classifiedLine{
-		LogType:    r.LogType.Name,
-		RecordID:   r.ID,
-		EventTime:  r.EventTime.UTC().Format(time.RFC3339Nano),
-		Source:     r.Source,
-		Fields:     r.Map(),
-		Normalized: r.Normalized,
+// line returns the record's line with its "\n"; it is reused by the next call.
+func (w *recordLineWriter) line(r *schema.Record) []byte {
+	b := append(w.buf[:0], `{"log_type":`...)
+	b = schema.AppendJSONString(b, r.LogType.Name)
+	b = append(b, `,"record_id":`...)
+	b = schema.AppendJSONString(b, r.ID)
+	b = append(b, `,"event_time":"`...)
+	b = r.EventTime.UTC().AppendFormat(b, time.RFC3339Nano)
+	b = append(b, `","source":`...)
+	b = schema.AppendJSONString(b, r.Source)
+	b = append(b, `,"fields":`...)
+	b = w.fields.AppendFields(b, r)
+	if len(r.Normalized) > 0 {
+		w.keys = w.keys[:0]
+		for k := range r.Normalized {
+			w.keys = append(w.keys, k)
+		}
+		slices.Sort(w.keys)
+		b = append(b, `,"normalized":{`...)
+		for i, k := range w.keys {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = schema.AppendJSONString(b, k)
+			b = append(b, ':')
+			vals := r.Normalized[k]
+			if vals == nil {
+				b = append(b, "null"...)
+				continue
+			}
+			b = append(b, '[')
+			for j, v := range vals {
+				if j > 0 {
+					b = append(b, ',')
+				}
+				b = schema.AppendJSONString(b, v)
+			}
+			b = append(b, ']')
+		}
+		b = append(b, '}')
 	}
+	b = append(b, "}\n"...)
+	w.buf = b
+	return b
 }
 
 type unclassifiedLineT struct {

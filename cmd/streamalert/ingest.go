@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"os"
 	"strings"
-	"time"
 
 	"github.com/spf13/cobra"
 
@@ -63,7 +62,7 @@ running serve instead.`,
 				fmt.Fprintf(cmd.OutOrStdout(), "processed and committed to the lake %s by serve (pid %d)\n", lake, rc.Info().PID)
 				return nil
 			}
-			app, err := serve.OpenApp(ctx, cfg, dataDir(data, cfg), serve.AppOptions{Logger: nil})
+			app, err := serve.OpenApp(ctx, cfg, dataDir(data, cfg), serve.AppOptions{Logger: nil, MaxPendingBytes: serve.IngestPendingBytes})
 			if err != nil {
 				return err
 			}
@@ -98,41 +97,25 @@ running serve instead.`,
 			bar := newProgress(cmd.ErrOrStderr(), total)
 			var done int64
 			for i, f := range args {
-				raw, err := os.ReadFile(f)
+				err := app.IngestFile(ctx, batchSource, f, serve.IngestOptions{Progress: func(read int64) { bar.set(done + min(read, sizes[i])) }})
 				if err != nil {
 					app.Close(ctx)
 					return err
-				}
-				payload, err := schema.Inflate(raw, 16<<30)
-				if err != nil {
-					payload = raw // let the classifier record it as unclassified, with the reason
-				}
-				var sent int64
-				err = schema.SplitBatches(payload, schema.DefaultBatchBytes, func(chunk []byte) error {
-					if _, err := app.Runner.SubmitWait(ctx, batchSource, time.Now().UTC(), chunk); err != nil {
-						return err
-					}
-					sent += int64(len(chunk))
-					bar.set(done + sent*sizes[i]/int64(max(len(payload), 1)))
-					return nil
-				})
-				if err != nil {
-					app.Close(ctx)
-					return fmt.Errorf("ingest %s: %w", f, err)
 				}
 				done += sizes[i]
 				bar.set(done)
 			}
 			app.Runner.Drain()
 			bar.finish()
-			m := app.Metrics
+			m, proc := app.Metrics, app.Processor
 			if err := app.Finish(ctx); err != nil {
 				return err
 			}
 			fmt.Fprintf(cmd.OutOrStdout(), "%d records: %d classified, %d unclassified; %d rule matches; lake %s\n",
 				m.Sum("streamalert_records_in_total"), m.Sum("streamalert_records_classified_total"),
 				m.Sum("streamalert_records_unclassified_total"), m.Sum("streamalert_rule_matches_total"), app.LakeRoot)
-			return printAlertCounts(cmd, app.DataDir)
+			printAlertCounts(cmd, proc.Totals(), app.DataDir)
+			return nil
 		},
 	}
 	cmd.Flags().StringVar(&source, "source", "", "the configured source the files come from (its log types are the candidates)")
@@ -208,30 +191,27 @@ func postFiles(cmd *cobra.Command, cfg *config.Config, files []string, post func
 	return nil
 }
 
-// printAlertCounts prints the alert store's alerts by status.
-func printAlertCounts(cmd *cobra.Command, dir string) error {
-	st, err := alerts.OpenBolt(alerts.DefaultStorePath(dir))
-	if err != nil {
-		return err
-	}
-	defer st.Close()
-	all, err := st.List(cmd.Context(), alerts.Filter{})
-	if err != nil {
-		return err
-	}
-	by := map[alerts.Status]int{}
-	for _, a := range all {
-		by[a.Status]++
-	}
+// printAlertCounts prints the alerts this load stored, by the status each
+// was stored with (counted as they were stored: the store also holds
+// every earlier run's alerts).
+func printAlertCounts(cmd *cobra.Command, t alerts.Totals, dir string) {
 	var parts []string
-	for _, s := range alerts.Statuses {
-		if by[s] > 0 {
-			parts = append(parts, fmt.Sprintf("%d %s", by[s], s))
+	for _, p := range []struct {
+		n    int
+		what string
+	}{
+		{t.Pending, "for outputs"}, {t.Staged, "staged"}, {t.Suppressed, "suppressed"}, {t.Merging, "merging"},
+	} {
+		if p.n > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s", p.n, p.what))
 		}
 	}
-	if len(parts) == 0 {
-		parts = []string{"none"}
+	if t.Merged > 0 {
+		parts = append(parts, fmt.Sprintf("%d merged alerts made of merging ones", t.Merged))
 	}
-	fmt.Fprintf(cmd.OutOrStdout(), "alerts in %s: %s (see `streamalert alerts list --data %s`)\n", dir, strings.Join(parts, ", "), dir)
-	return nil
+	summary := "none"
+	if len(parts) > 0 {
+		summary = fmt.Sprintf("%d: %s", t.New+t.Merged, strings.Join(parts, ", "))
+	}
+	fmt.Fprintf(cmd.OutOrStdout(), "alerts stored by this load: %s (see `streamalert alerts list --data %s`)\n", summary, dir)
 }

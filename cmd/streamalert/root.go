@@ -17,6 +17,9 @@ type globals struct {
 	configDir string
 	logFormat string
 	logLevel  string
+	// cpuProfile, when set, receives a CPU profile of the command.
+	cpuProfile  string
+	stopProfile func() error
 }
 
 func newRoot() *cobra.Command {
@@ -30,13 +33,26 @@ and runs the same rules as SQL over history.`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		PersistentPreRunE: func(cmd *cobra.Command, args []string) error {
-			return g.setupLogging(cmd.ErrOrStderr())
+			if err := g.setupLogging(cmd.ErrOrStderr()); err != nil {
+				return err
+			}
+			var err error
+			g.stopProfile, err = startCPUProfile(g.cpuProfile)
+			return err
+		},
+		PersistentPostRunE: func(cmd *cobra.Command, args []string) error {
+			if g.stopProfile == nil {
+				return nil
+			}
+			return g.stopProfile()
 		},
 	}
 	pf := root.PersistentFlags()
 	pf.StringVar(&g.configDir, "config", "", "config directory (default ./conf, else the embedded example config)")
 	pf.StringVar(&g.logFormat, "log-format", "", "log format: text or json (default text on a terminal, json otherwise)")
 	pf.StringVar(&g.logLevel, "log-level", "info", "log level: debug, info, warn or error")
+	pf.StringVar(&g.cpuProfile, "cpuprofile", "", "write a CPU profile of the command to this file (go tool pprof)")
+	pf.MarkHidden("cpuprofile")
 	root.AddCommand(
 		newVersionCmd(),
 		newInitCmd(),
@@ -54,6 +70,7 @@ and runs the same rules as SQL over history.`,
 		newDeployCmd(g),
 		newDemoCmd(g),
 		newHuntCmd(g),
+		newBenchCmd(g),
 	)
 	return root
 }

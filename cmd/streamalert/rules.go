@@ -311,13 +311,9 @@ func newRulesRunCmd(g *globals) *cobra.Command {
 				})
 			}
 			for _, name := range args {
-				data, err := readInput(cmd.InOrStdin(), name)
-				if err != nil {
-					return err
-				}
 				in.IngestTime = time.Now().UTC()
-				if err := c.Classify(data, in, onRecord, func(*schema.Unclassified) { unclassified++ }); err != nil {
-					return fmt.Errorf("classify %s: %w", name, err)
+				if err := classifyInputFile(cmd.InOrStdin(), name, c, in, onRecord, func(*schema.Unclassified) { unclassified++ }); err != nil {
+					return err
 				}
 			}
 			if tw != nil {

@@ -63,7 +63,12 @@ func ProblemsOf(file string, errs []error) Problems {
 
 var placeRe = regexp.MustCompile(`^([^\s:]+\.(?:ya?ml|json)):(\d+): (.*)$`)
 
+// stripPlace drops the "file:line: " (or, without a line, "file: ") an
+// error's text starts with, since the problem prints its place itself.
 func stripPlace(msg, file string, line int) string {
+	if line == 0 {
+		return strings.TrimPrefix(msg, file+": ")
+	}
 	return strings.TrimPrefix(msg, fmt.Sprintf("%s:%d: ", file, line))
 }
 

@@ -62,6 +62,28 @@ func Generate(r *rules.Rule, lt *schema.LogType, template []byte, limit int) [][
 					g.set(rec, path, v)
 				}
 				g.emit(rec)
+				// The same value alone: in a rule whose selections
+				// are OR-ed, the positive record's other fields would
+				// decide the outcome whatever this one holds.
+				if v != missing {
+					rec := clone(base).(map[string]any)
+					g.set(rec, path, v)
+					g.emit(rec)
+				}
+			}
+			// Keywords search every value: also put the seed inside
+			// JSON (a json field, the extras), where it is stored
+			// escaped, and split it across two values.
+			for _, kp := range g.keywordPaths(l) {
+				rec := clone(base).(map[string]any)
+				g.set(rec, kp, s)
+				g.emit(rec)
+			}
+			if t, ok := s.(string); ok && l.IsKeyword() && len(t) > 1 {
+				rec := clone(base).(map[string]any)
+				g.set(rec, path, t[:len(t)/2])
+				g.set(rec, []string{"zz_keyword_rest"}, t[len(t)/2:])
+				g.emit(rec)
 			}
 		}
 		if l.Op.IsRef() && len(l.Values) > 0 && len(seeds[i]) > 0 {
@@ -126,6 +148,22 @@ func (g *generator) pathOf(l *rules.Leaf) []string {
 		return nil
 	}
 	return g.jsonPath(l.Path)
+}
+
+// keywordPaths are the places inside JSON where a keyword leaf's seeds
+// are also written: below the first declared json field and below an
+// undeclared key (the extras).
+func (g *generator) keywordPaths(l *rules.Leaf) [][]string {
+	if !l.IsKeyword() {
+		return nil
+	}
+	out := [][]string{{"zz_keyword", "nested", "k"}}
+	for _, f := range g.lt.Fields {
+		if f.Type.Kind == schema.KindJSON {
+			return append(out, []string{f.Name, "zz_keyword", "k"})
+		}
+	}
+	return out
 }
 
 // jsonPath spells a rule path with the declared names of the fields.
@@ -337,6 +375,7 @@ func mutations(seed any) []any {
 	if !ok {
 		if n, isNum := seed.(json.Number); isNum {
 			out = append(out, string(n), []any{n}, []any{[]any{n}})
+			out = append(out, numberSpellings(string(n))...)
 		}
 		return out
 	}
@@ -357,11 +396,42 @@ func mutations(seed any) []any {
 	}
 	if _, err := strconv.ParseFloat(s, 64); err == nil {
 		out = append(out, json.Number(s))
+		out = append(out, numberSpellings(s)...)
 	}
 	if s == "true" || s == "false" {
 		out = append(out, s == "true")
 	}
 	return out
+}
+
+// numberSpellings writes the number s (when it is a JSON number) the other
+// ways JSON allows: a trailing zero in the fraction, an exponent, a
+// negative zero, and as text with a trailing zero. Engines that read
+// numbers "as written" and engines that render them canonically disagree
+// on these (1.50, 1e3, -0).
+func numberSpellings(s string) []any {
+	s = strings.TrimSpace(s)
+	if !json.Valid([]byte(s)) || strings.ContainsAny(s, `"{[tfn`) {
+		return nil
+	}
+	var out []any
+	mant, exp, hasExp := strings.Cut(strings.ToLower(s), "e")
+	if strings.Contains(mant, ".") {
+		out = append(out, json.Number(mant+"0"+expSuffix(exp, hasExp)), mant+"0")
+	} else {
+		out = append(out, json.Number(mant+".0"+expSuffix(exp, hasExp)), json.Number(mant+"0e-1"))
+	}
+	if !hasExp {
+		out = append(out, json.Number(s+"e0"))
+	}
+	return append(out, json.Number("-0"), json.Number("-0.0"))
+}
+
+func expSuffix(exp string, has bool) string {
+	if !has {
+		return ""
+	}
+	return "e" + exp
 }
 
 func flipFirst(s string) string {

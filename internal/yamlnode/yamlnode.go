@@ -8,9 +8,11 @@
 package yamlnode
 
 import (
+	"bytes"
 	"regexp"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"go.yaml.in/yaml/v3"
 )
@@ -56,6 +58,36 @@ func ErrLine(err error) int {
 		return n
 	}
 	return 0
+}
+
+// ErrLineIn is ErrLine, and for the errors the YAML library reports
+// without a line (control characters, invalid UTF-8 in the input) the line
+// of the first such byte in data; 0 when there is none.
+func ErrLineIn(err error, data []byte) int {
+	if n := ErrLine(err); n > 0 {
+		return n
+	}
+	msg := err.Error()
+	bad := -1
+	switch {
+	case strings.Contains(msg, "control characters"):
+		bad = bytes.IndexFunc(data, func(r rune) bool {
+			return r < 0x20 && r != '\t' && r != '\n' && r != '\r' || r == 0x7f
+		})
+	case strings.Contains(msg, "UTF-8"):
+		for i := 0; i < len(data); {
+			r, w := utf8.DecodeRune(data[i:])
+			if r == utf8.RuneError && w == 1 {
+				bad = i
+				break
+			}
+			i += w
+		}
+	}
+	if bad < 0 {
+		return 0
+	}
+	return bytes.Count(data[:bad], []byte("\n")) + 1
 }
 
 // ErrText is a YAML library error without its "yaml: line N:" prefix, for

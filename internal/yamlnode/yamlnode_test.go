@@ -29,3 +29,32 @@ func TestPlaces(t *testing.T) {
 		t.Errorf("ErrLine %d, ErrText %q from %q", ErrLine(err), ErrText(err), err)
 	}
 }
+
+func TestErrLineIn_PlacesErrorsTheLibraryGivesNoLine(t *testing.T) {
+	cases := []struct {
+		data string
+		want int
+	}{
+		{"name: a\nlogs: [x]\nbad: \x01\n", 3},
+		{"\x00garbage", 1},
+		{"a: 1\nb: \xff\xfe\n", 2},
+		{"a: [1\nb: 2\n", 0}, // the library's own line, checked below
+	}
+	for _, c := range cases {
+		var n yaml.Node
+		err := yaml.Unmarshal([]byte(c.data), &n)
+		if err == nil {
+			t.Fatalf("%q parsed", c.data)
+		}
+		want := c.want
+		if want == 0 {
+			want = ErrLine(err)
+			if want == 0 {
+				t.Fatalf("%q: the library gave no line: %v", c.data, err)
+			}
+		}
+		if got := ErrLineIn(err, []byte(c.data)); got != want {
+			t.Errorf("%q: ErrLineIn = %d, want %d (%v)", c.data, got, want, err)
+		}
+	}
+}
