@@ -22,6 +22,7 @@ import (
 
 	"github.com/streamalert/streamalert/firehose"
 	"github.com/streamalert/streamalert/historical/sqlengine"
+	"github.com/streamalert/streamalert/intel"
 	"github.com/streamalert/streamalert/schema"
 )
 
@@ -63,7 +64,7 @@ type Engine struct {
 
 // Open opens an engine over the lake directory (holding parquet/<table>/
 // dt=…/*.parquet) with a view for each log type and for the lake's own
-// tables (unclassified, alerts).
+// tables (unclassified, alerts, iocs).
 func Open(ctx context.Context, lake string, types []*schema.LogType, opts Options) (*Engine, error) {
 	abs, err := filepath.Abs(lake)
 	if err != nil {
@@ -91,7 +92,7 @@ func Open(ctx context.Context, lake string, types []*schema.LogType, opts Option
 		e.every = time.Second
 	}
 	seen := map[string]bool{}
-	for _, lt := range append(append([]*schema.LogType(nil), types...), firehose.Unclassified, firehose.Alerts) {
+	for _, lt := range append(append([]*schema.LogType(nil), types...), firehose.Unclassified, firehose.Alerts, intel.IOCTable) {
 		if lt != nil && !seen[lt.Table()] {
 			seen[lt.Table()] = true
 			e.types = append(e.types, lt)

@@ -23,6 +23,8 @@ func (c *typeCompiler) leaf(l *rules.Leaf) (string, error) {
 		return s.present, nil // never NULL
 	case l.Op.IsRef():
 		e = c.refTest(l, s)
+	case l.Op == rules.OpIOC || l.Op == rules.OpLookup:
+		e = c.intelLeaf(l, s)
 	default:
 		e = c.valuesTest(s, func(x string) string { return c.valueTest(l, x, s.elem) })
 	}

@@ -103,6 +103,10 @@ const (
 	OpRefContains
 	OpRefStartsWith
 	OpRefEndsWith
+	// OpIOC, OpLookup consult threat intel at match time (see
+	// modifier_ioc.go and modifier_lookup.go).
+	OpIOC
+	OpLookup
 )
 
 var opNames = map[Op]string{
@@ -111,6 +115,7 @@ var opNames = map[Op]string{
 	OpGT: "gt", OpGTE: "gte", OpLT: "lt", OpLTE: "lte",
 	OpRefEq: "fieldref", OpRefContains: "fieldref|contains",
 	OpRefStartsWith: "fieldref|startswith", OpRefEndsWith: "fieldref|endswith",
+	OpIOC: "ioc", OpLookup: "lookup",
 }
 
 func (o Op) String() string {

@@ -12,6 +12,7 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"github.com/streamalert/streamalert/intel"
 	"github.com/streamalert/streamalert/schema"
 )
 
@@ -33,6 +34,7 @@ type Matcher struct {
 	errs     map[string]*atomic.Int64
 	pool     sync.Pool
 	other    sync.Map // *schema.LogType → *typeMatcher, see typeFor
+	intel    intelRefs
 
 	// Logger receives run-time rule failures; nil means slog.Default().
 	Logger *slog.Logger
@@ -52,6 +54,10 @@ type Match struct {
 type MatchedField struct {
 	Field string
 	Value string
+	// IOC is the IOC an |ioc test found the value in (zero otherwise);
+	// Lookup the table entry an |lookup test found.
+	IOC    intel.Hit
+	Lookup LookupHit
 }
 
 // typeMatcher holds the compiled rules of one log type.
@@ -176,6 +182,7 @@ func (m *Matcher) Match(rec *schema.Record, fn func(*Rule, Match)) {
 		return
 	}
 	s.reset(rec, tm)
+	s.intel = &m.intel
 	cands := s.cands[:0]
 	for _, ix := range tm.index {
 		d := s.get(ix.slot)
@@ -237,6 +244,7 @@ type state struct {
 
 	lastLT *schema.LogType // the log type of the previous record
 	lastTM *typeMatcher
+	intel  *intelRefs
 }
 
 // maxKeptBuffer bounds the lowering buffer kept between records.
@@ -387,6 +395,8 @@ type leafNode struct {
 	nums    []float64           // OpEq: the values that are numbers (eqNumber), for number values
 	texts   []string            // OpEq: values compared as text
 	c       int
+
+	iocTypes []intel.Type // OpIOC
 }
 
 func (n *leafNode) eval(s *state) bool { return n.match(s) >= 0 }
@@ -446,6 +456,8 @@ func (n *leafNode) matchValue(s *state, d *slotData, i int) bool {
 			}
 		}
 		return false
+	case OpIOC, OpLookup:
+		return n.intelHit(s, d, i, nil)
 	case OpRefEq, OpRefContains, OpRefStartsWith, OpRefEndsWith:
 		o := s.get(n.ref)
 		t := v.text
@@ -580,6 +592,9 @@ func collect(n node, s *state, out *[]MatchedField) {
 			}
 		default:
 			f.Value = d.vals[i].text
+			if n.leaf.Op == OpIOC || n.leaf.Op == OpLookup {
+				n.intelHit(s, d, i, &f)
+			}
 		}
 		for _, o := range *out {
 			if o == f {
@@ -676,6 +691,9 @@ func (c *compiler) compileLeaf(l *Leaf) *leafNode {
 			}
 		}
 	}
+	if l.Op == OpIOC {
+		n.iocTypes = l.IOCTypes()
+	}
 	n.c = leafCost(l, acc)
 	return n
 }
@@ -684,7 +702,7 @@ func (c *compiler) compileLeaf(l *Leaf) *leafNode {
 func leafCost(l *Leaf, a *accessor) int {
 	c := map[Op]int{OpExists: 1, OpEq: 2, OpStartsWith: 3, OpEndsWith: 3, OpGT: 3, OpGTE: 3,
 		OpLT: 3, OpLTE: 3, OpContains: 4, OpCIDR: 6, OpGlob: 8, OpRegex: 20,
-		OpRefEq: 6, OpRefContains: 8, OpRefStartsWith: 8, OpRefEndsWith: 8}[l.Op]
+		OpRefEq: 6, OpRefContains: 8, OpRefStartsWith: 8, OpRefEndsWith: 8, OpIOC: 10, OpLookup: 5}[l.Op]
 	if l.Op != OpEq {
 		c += len(l.Values) / 2
 	}
@@ -808,6 +826,7 @@ func (m Match) Values() map[string]any {
 			k = "keyword"
 		}
 		out[k] = f.Value
+		addIntelValues(out, f)
 	}
 	return out
 }

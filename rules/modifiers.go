@@ -27,6 +27,7 @@ const (
 	modFieldRef
 	modNeq
 	modUnsupported
+	modCustom // builds the whole item itself (ioc, lookup)
 )
 
 type modifier struct {
@@ -35,6 +36,8 @@ type modifier struct {
 	// windash). A nil result with an error rejects the value.
 	transform func(v Glob) ([]Glob, error)
 	reason    string // why an unsupported modifier is rejected
+	// build compiles an item whose only modifier this is (modCustom).
+	build func(it Item) (Expr, error)
 }
 
 // modifiers is the table of value modifiers (`field|name`). It is a
@@ -128,6 +131,11 @@ func compileItem(it Item) (Expr, error) {
 			return nil, itemErrf(it.Line, "%s: unknown modifier %q", itemName(it), name)
 		}
 		switch m.kind {
+		case modCustom:
+			if len(it.Modifiers) != 1 || field == "" {
+				return nil, itemErrf(it.Line, "%s: %s is the only modifier of a field (field|%s: …)", itemName(it), name, name)
+			}
+			return m.build(it)
 		case modUnsupported:
 			return nil, itemErrf(it.Line, "%s: %s", itemName(it), m.reason)
 		case modTransform:

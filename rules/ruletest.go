@@ -12,6 +12,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/streamalert/streamalert/intel"
 	"github.com/streamalert/streamalert/internal/yamlnode"
 	"github.com/streamalert/streamalert/schema"
 )
@@ -180,6 +181,12 @@ type Tester struct {
 	// Rule, when set, limits the run to that rule's inline tests and to
 	// the events that name it, and compares only that rule.
 	Rule string
+	// IOCs and Lookups answer the |ioc and |lookup tests. With no IOCs
+	// the shipped sample feed (intel.SampleStore) answers, so that the
+	// pack's intel rules are tested the same everywhere; with no Lookups
+	// |lookup tests never hold.
+	IOCs    *intel.Store
+	Lookups *intel.Lookups
 }
 
 // Run runs every inline test of the set's rules (enabled or not), then
@@ -190,6 +197,10 @@ func (t *Tester) Run(events []TestEvent) []TestResult {
 		t.Registry = schema.Builtin()
 	}
 	cls := schema.NewClassifier(t.Registry)
+	iocs := t.IOCs
+	if iocs == nil {
+		iocs = intel.SampleStore()
+	}
 	for _, r := range append(append([]*Rule(nil), t.Set.Rules()...), t.Set.FeedOnly()...) {
 		if t.Rule != "" && r.Name != t.Rule {
 			continue
@@ -199,11 +210,13 @@ func (t *Tester) Run(events []TestEvent) []TestResult {
 		}
 		one := &Set{rules: []*Rule{r}, byName: map[string]*Rule{r.Name: r}}
 		m := newMatcher(one, true)
+		m.UseIntel(iocs, t.Lookups)
 		for _, tc := range r.Tests {
 			out = append(out, t.runInline(cls, m, r, tc))
 		}
 	}
 	all := NewMatcher(t.Set)
+	all.UseIntel(iocs, t.Lookups)
 	for _, ev := range events {
 		if t.Rule != "" && !containsString(ev.Rules, t.Rule) {
 			continue

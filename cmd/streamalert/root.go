@@ -71,6 +71,7 @@ and runs the same rules as SQL over history.`,
 		newDemoCmd(g),
 		newHuntCmd(g),
 		newBenchCmd(g),
+		newIntelCmd(g),
 	)
 	return root
 }

@@ -16,7 +16,7 @@ func newValidateCmd(g *globals) *cobra.Command {
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			cfg, loadProblems := config.Find(g.configDir)
-			ps := config.Validate(cfg, loadProblems, hunts.Check)
+			ps := config.Validate(cfg, loadProblems, hunts.Check, config.CheckIntel)
 			where := cfg.Dir
 			if where == "" {
 				where = "embedded default config"

@@ -15,6 +15,7 @@ import (
 
 	"github.com/streamalert/streamalert/firehose"
 	"github.com/streamalert/streamalert/historical"
+	"github.com/streamalert/streamalert/intel"
 	"github.com/streamalert/streamalert/queries"
 	"github.com/streamalert/streamalert/rules"
 	"github.com/streamalert/streamalert/schema"
@@ -26,6 +27,11 @@ type Suite struct {
 	Records []*schema.Record
 	// Compile changes the translation; the zero value is the real one.
 	Compile queries.Options
+	// IOCs and Lookups, when set, answer |ioc and |lookup on both sides:
+	// the matcher consults them and they are written to the lake as the
+	// iocs and lookup_<name> tables the SQL joins.
+	IOCs    *intel.Store
+	Lookups *intel.Lookups
 }
 
 // Difference is a record one side selects and the other does not.
@@ -97,6 +103,11 @@ func Run(ctx context.Context, dir string, s Suite) (Report, error) {
 	if err := writeLake(ctx, dir, recs); err != nil {
 		return rep, err
 	}
+	if s.IOCs != nil || s.Lookups != nil {
+		if err := historical.WriteIntelDir(ctx, dir, s.IOCs, s.Lookups, time.Now()); err != nil {
+			return rep, fmt.Errorf("equivalence: %w", err)
+		}
+	}
 
 	// Disabled rules are compared too: the matcher only runs enabled ones.
 	enabled := make([]*rules.Rule, 0, len(s.Rules))
@@ -114,6 +125,7 @@ func Run(ctx context.Context, dir string, s Suite) (Report, error) {
 	byID := map[string]*schema.Record{}
 	streaming := map[pair]bool{}
 	m := rules.NewMatcher(set)
+	m.UseIntel(s.IOCs, s.Lookups)
 	for _, rec := range recs {
 		byID[rec.ID] = rec
 		m.Match(rec, func(r *rules.Rule, _ rules.Match) { streaming[pair{r.Name, rec.ID}] = true })
@@ -136,6 +148,12 @@ func Run(ctx context.Context, dir string, s Suite) (Report, error) {
 	perType := map[string]int{}
 	for _, rec := range recs {
 		perType[rec.LogType.Name]++
+	}
+	// The lookup tables the rules name: written ones have files, the
+	// others read as empty tables, as iocs does without a snapshot.
+	types = append(types, intel.LakeTables(s.Lookups)...)
+	for _, name := range set.LookupTables() {
+		types = append(types, intel.LookupTable(name))
 	}
 	eng, err := historical.Open(ctx, dir, types, historical.Options{Threads: 1})
 	if err != nil {

@@ -72,6 +72,7 @@ type ClassifierOptions struct {
 // never closes merge groups, which is the alerts function's job.
 type ClassifierFunction struct {
 	cfg     *config.Config
+	reg     *schema.Registry
 	sources *sourceIndex
 	pipe    *realtime.Pipeline
 	fh      *firehose.Client
@@ -124,7 +125,7 @@ func NewClassifierFunction(opts ClassifierOptions) (*ClassifierFunction, error) 
 	if err != nil {
 		return nil, err
 	}
-	f := &ClassifierFunction{cfg: cfg, sources: newSourceIndex(srcs), s3: opts.S3, token: opts.HTTPToken,
+	f := &ClassifierFunction{cfg: cfg, reg: reg, sources: newSourceIndex(srcs), s3: opts.S3, token: opts.HTTPToken,
 		batch: opts.BatchBytes, margin: opts.Margin, late: deadlineNear, log: log, metrics: opts.Metrics, now: time.Now}
 	if f.batch <= 0 {
 		f.batch = 4 << 20
