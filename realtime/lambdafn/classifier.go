@@ -157,7 +157,8 @@ func NewClassifierFunction(opts ClassifierOptions) (*ClassifierFunction, error) 
 	}
 	alerter := &renewedAlerter{cfg: procCfg, every: processorLife}
 	// Stateless: correlation rules run as scheduled SQL on AWS.
-	f.pipe, err = realtime.New(realtime.Config{Registry: reg, Sources: resolved.SourceTypes, Rules: set, Lake: f.lake, Alerter: alerter, Log: log, Stateless: true})
+	f.pipe, err = realtime.New(realtime.Config{Registry: reg, Sources: resolved.SourceTypes, Rules: set, Lake: f.lake, Alerter: alerter, Log: log,
+		PayloadLimits: realtime.PayloadLimits(srcs, cfg.Global.MaxPayloadBytes), MaxPayloadBytes: cfg.Global.MaxPayloadBytes, Stateless: true})
 	if err != nil {
 		return nil, err
 	}
