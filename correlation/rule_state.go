@@ -87,7 +87,9 @@ func newRuleState(r *rules.Rule, opts Options) *ruleState {
 // observe turns the record (whose matched base rules are in rs.matched)
 // into events, one per group, and evaluates what the frontier passes.
 func (rs *ruleState) observe(rec *schema.Record, out []Alert) []Alert {
-	ev := event{T: rec.EventTime.UnixMicro(), ID: rec.ID}
+	// Record memory is shared with neighbouring records (schema's record
+	// chunks): an event, which outlives its record, keeps copies.
+	ev := event{T: rec.EventTime.UnixMicro(), ID: strings.Clone(rec.ID)}
 	if rs.valueReader != nil {
 		v, ok := rs.valueReader.Read(rec)
 		if ok && rs.c.Type != rules.ValueCount {
@@ -99,7 +101,7 @@ func (rs *ruleState) observe(rec *schema.Record, out []Alert) []Alert {
 			rs.stats.NoGroup++
 			return out
 		}
-		ev.V = v
+		ev.V = strings.Clone(v)
 	}
 	var evs []*event
 	for i := range rs.c.Bases {
@@ -113,6 +115,7 @@ func (rs *ruleState) observe(rec *schema.Record, out []Alert) []Alert {
 			if !ok {
 				break
 			}
+			vals[j] = strings.Clone(vals[j])
 		}
 		if !ok {
 			rs.stats.NoGroup++

@@ -75,6 +75,11 @@ func TestRun_EndToEnd(t *testing.T) {
 	if ag.Rules != set.Len() {
 		t.Errorf("agreement over %d rules, the config runs %d", ag.Rules, set.Len())
 	}
+	// Correlation rules too: the streaming engine's crossings are the
+	// SQL's, and the story has some.
+	if ag.Correlations != len(set.Correlations()) || ag.CorrStreaming != rep.Crossings || ag.CorrSQL != ag.CorrStreaming || ag.CorrStreaming == 0 {
+		t.Errorf("%s; the report counted %d crossings, the config has %d correlation rules", ag, rep.Crossings, len(set.Correlations()))
+	}
 	if !strings.Contains(report, ag.String()) {
 		t.Errorf("report lacks the agreement line %q", ag.String())
 	}

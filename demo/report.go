@@ -13,10 +13,10 @@ import (
 
 // printIngest prints what the pipeline did with the day: records per log
 // type, the alerts and the story.
-func printIngest(out io.Writer, rep *Report, rules int) {
+func printIngest(out io.Writer, rep *Report, rules, correlations int) {
 	rate := float64(rep.Records) / max(rep.Timings.Ingest.Seconds(), 0.001)
-	fmt.Fprintf(out, "Ingested %s records in %s (%s records/s): classified, written to the Parquet lake, matched against %d rules.\n\n",
-		thousands(rep.Records), round(rep.Timings.Ingest), thousands(int(rate)), rules)
+	fmt.Fprintf(out, "Ingested %s records in %s (%s records/s): classified, written to the Parquet lake, matched against %d rules and %d correlation rules.\n\n",
+		thousands(rep.Records), round(rep.Timings.Ingest), thousands(int(rate)), rules, correlations)
 	fmt.Fprintf(out, "  %-22s %-7s %10s %11s\n", "LOG TYPE", "SOURCE", "GENERATED", "CLASSIFIED")
 	gen, cls := 0, 0
 	for _, lt := range LogTypes {
@@ -34,8 +34,8 @@ func printIngest(out io.Writer, rep *Report, rules int) {
 			members += a.Merge.Count
 		}
 	}
-	fmt.Fprintf(out, "%d rule matches became %d alerts: %d matches stayed below a rule's threshold, %d were merged into %d alerts.\n\n",
-		rep.Matches, len(rep.Alerts), rep.Suppressed, members, merged)
+	fmt.Fprintf(out, "%d rule matches and %d correlation crossings became %d alerts: %d matches stayed below a rule's threshold, %d were merged into %d alerts.\n\n",
+		rep.Matches, rep.Crossings, len(rep.Alerts), rep.Suppressed, members, merged)
 	tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "  FIRST SEEN\tSEVERITY\tRULE\tCOUNT\tKEY")
 	for _, a := range rep.Alerts {

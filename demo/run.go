@@ -19,6 +19,7 @@ import (
 	"github.com/streamalert/streamalert/historical"
 	"github.com/streamalert/streamalert/internal/config"
 	"github.com/streamalert/streamalert/queries"
+	"github.com/streamalert/streamalert/realtime"
 	"github.com/streamalert/streamalert/realtime/serve"
 	"github.com/streamalert/streamalert/rules"
 )
@@ -54,8 +55,10 @@ type Report struct {
 	Classified   map[string]int
 	Records      int
 	Unclassified int
-	// Matches is the rule matches the pipeline counted.
-	Matches int
+	// Matches is the rule matches the pipeline counted; Crossings the
+	// correlation rules' alerts (one per group and window crossing).
+	Matches   int
+	Crossings int
 	// Alerts are the alerts as an analyst sees them: merged alerts and
 	// alerts that stand alone, not the suppressed ones nor the members of
 	// a merge.
@@ -86,11 +89,18 @@ func (s StepResult) Missing() []string {
 }
 
 // Agreement compares the streaming matches with the same rules run as SQL
-// over the lake: both are sets of (rule, record id).
+// over the lake: both are sets of (rule, record id). Correlation rules are
+// compared by their crossings: (rule, group, crossing record id).
 type Agreement struct {
-	Rules       int
-	Streaming   int
-	SQL         int
+	Rules     int
+	Streaming int
+	SQL       int
+	// Correlations is the number of correlation rules; CorrStreaming and
+	// CorrSQL their crossings on each side.
+	Correlations  int
+	CorrStreaming int
+	CorrSQL       int
+	// Differences counts both kinds.
 	Differences int
 	// Failed names rules whose SQL could not run, with why.
 	Failed []string
@@ -100,7 +110,8 @@ type Agreement struct {
 
 // String is the agreement line the demo prints.
 func (a Agreement) String() string {
-	return fmt.Sprintf("rules: %d, streaming matches: %d, SQL matches: %d, differences: %d", a.Rules, a.Streaming, a.SQL, a.Differences)
+	return fmt.Sprintf("rules: %d, streaming matches: %d, SQL matches: %d; correlation rules: %d, streaming windows: %d, SQL windows: %d; differences: %d",
+		a.Rules, a.Streaming, a.SQL, a.Correlations, a.CorrStreaming, a.CorrSQL, a.Differences)
 }
 
 // QueryResult is a hunt or query the demo ran.
@@ -176,6 +187,7 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 	}
 	m := app.Metrics
 	ruleList := app.Rules.Rules()
+	corrList := app.Rules.Correlations()
 	lakeRoot := app.LakeRoot
 	registry := app.Registry
 	if err := app.Finish(ctx); err != nil {
@@ -195,11 +207,14 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 	if err != nil {
 		return nil, err
 	}
-	streaming := map[string]bool{}
+	streaming, windows := map[string]bool{}, map[string]bool{}
 	for _, a := range all {
 		// Every match is stored as an alert (also those a threshold held
 		// back); merged alerts stand for others and have no record.
-		if a.RecordID != "" {
+		switch {
+		case a.Source == realtime.CorrelationSource:
+			windows[crossingKey(app.Rules.Get(a.Rule), a)] = true
+		case a.RecordID != "":
 			streaming[a.Rule+"\x00"+a.RecordID] = true
 		}
 		switch a.Status {
@@ -210,9 +225,10 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 			rep.Alerts = append(rep.Alerts, a)
 		}
 	}
+	rep.Crossings = len(windows)
 	sort.SliceStable(rep.Alerts, func(i, j int) bool { return firstSeen(rep.Alerts[i]).Before(firstSeen(rep.Alerts[j])) })
 	rep.Story = tellStory(day, rep.Alerts)
-	printIngest(out, rep, len(ruleList))
+	printIngest(out, rep, len(ruleList), len(corrList))
 
 	// The same rules as SQL over the lake that was just written.
 	t0 = time.Now()
@@ -221,12 +237,12 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 		return nil, fmt.Errorf("demo: open the lake for SQL: %w", err)
 	}
 	defer eng.Close()
-	rep.Agreement, err = agree(ctx, eng, ruleList, day, streaming)
+	rep.Agreement, err = agree(ctx, eng, ruleList, corrList, day, streaming, windows)
 	if err != nil {
 		return nil, err
 	}
 	rep.Timings.Backtest = time.Since(t0)
-	fmt.Fprintf(out, "Every streaming rule again, compiled to SQL and run by DuckDB over the lake just written (%s):\n", round(rep.Timings.Backtest))
+	fmt.Fprintf(out, "Every streaming rule and correlation rule again, compiled to SQL and run by DuckDB over the lake just written (%s):\n", round(rep.Timings.Backtest))
 	fmt.Fprintf(out, "  %s\n", rep.Agreement)
 	for _, f := range rep.Agreement.Failed {
 		fmt.Fprintf(out, "  rule failed: %s\n", f)
@@ -403,14 +419,41 @@ func (r *Report) IsStoryAlert(a *alerts.Alert) bool {
 	return false
 }
 
+// crossingKey is a correlation alert as the comparison sees it: rule,
+// group values in group-by order, crossing record id.
+func crossingKey(r *rules.Rule, a *alerts.Alert) string {
+	parts := []string{a.Rule}
+	group, _ := a.Record["group"].(map[string]any)
+	if r != nil && r.Correlation != nil {
+		for _, g := range r.Correlation.GroupBy {
+			parts = append(parts, fmt.Sprint(group[g]))
+		}
+	}
+	id, _ := a.Record["record_id"].(string)
+	return strings.Join(append(parts, id), "\x00")
+}
+
 // agree runs every rule as SQL over the day and compares what it selects
-// with what the streaming matcher selected.
-func agree(ctx context.Context, eng *historical.Engine, rs []*rules.Rule, day time.Time, streaming map[string]bool) (Agreement, error) {
-	ag := Agreement{Rules: len(rs), Streaming: len(streaming)}
-	sqlSet := map[string]bool{}
+// with what the streaming matcher selected, and every correlation rule's
+// SQL with the crossings the streaming engine raised.
+func agree(ctx context.Context, eng *historical.Engine, rs, corrs []*rules.Rule, day time.Time, streaming, windows map[string]bool) (Agreement, error) {
+	ag := Agreement{Rules: len(rs), Streaming: len(streaming), Correlations: len(corrs), CorrStreaming: len(windows)}
+	sqlSet, sqlWindows := map[string]bool{}, map[string]bool{}
+	byName := map[string]*rules.Rule{}
+	for _, r := range corrs {
+		byName[r.Name] = r
+	}
 	// The lake is partitioned by arrival: the day's records arrived now.
 	rng := queries.TimeRange{From: day, To: day.Add(24 * time.Hour), Late: time.Since(day) + time.Hour}
-	res, err := eng.Backtest(ctx, rs, rng, historical.BacktestOptions{Samples: -1, OnMatch: func(m historical.Match) error {
+	res, err := eng.Backtest(ctx, append(append([]*rules.Rule(nil), rs...), corrs...), rng, historical.BacktestOptions{Samples: -1, OnMatch: func(m historical.Match) error {
+		if c := byName[m.Rule]; c != nil {
+			parts := []string{m.Rule}
+			for _, g := range c.Correlation.GroupBy {
+				parts = append(parts, m.Fields[g])
+			}
+			sqlWindows[strings.Join(append(parts, m.RecordID), "\x00")] = true
+			return nil
+		}
 		sqlSet[m.Rule+"\x00"+m.RecordID] = true
 		return nil
 	}})
@@ -422,7 +465,7 @@ func agree(ctx context.Context, eng *historical.Engine, rs []*rules.Rule, day ti
 			ag.Failed = append(ag.Failed, r.Err.Error())
 		}
 	}
-	ag.SQL = len(sqlSet)
+	ag.SQL, ag.CorrSQL = len(sqlSet), len(sqlWindows)
 	var examples []string
 	for k := range streaming {
 		if !sqlSet[k] {
@@ -436,6 +479,18 @@ func agree(ctx context.Context, eng *historical.Engine, rs []*rules.Rule, day ti
 			ag.Differences++
 			rule, id, _ := strings.Cut(k, "\x00")
 			examples = append(examples, fmt.Sprintf("%s selected record %s in SQL only", rule, id))
+		}
+	}
+	for k := range windows {
+		if !sqlWindows[k] {
+			ag.Differences++
+			examples = append(examples, "correlation "+strings.ReplaceAll(k, "\x00", " | ")+" in streaming only")
+		}
+	}
+	for k := range sqlWindows {
+		if !windows[k] {
+			ag.Differences++
+			examples = append(examples, "correlation "+strings.ReplaceAll(k, "\x00", " | ")+" in SQL only")
 		}
 	}
 	sort.Strings(examples)

@@ -39,9 +39,9 @@ func Story(day time.Time) []Step {
 	day = time.Date(day.Year(), day.Month(), day.Day(), 0, 0, 0, 0, time.UTC)
 	return []Step{
 		{day.Add(storyGuess), "SSH password guessing against web01 from " + AttackerIP,
-			[]string{"sshd_credential_stuffing_failed_logins", "vpc_flow_known_bad_ip"}, AttackerIP},
+			[]string{"sshd_credential_stuffing_failed_logins", "vpc_flow_known_bad_ip", "sshd_password_guessing_burst", "sshd_user_enumeration"}, AttackerIP},
 		{day.Add(storyLogin), "the attacker logs in to web01 as deploy (password)",
-			[]string{"sshd_login_accepted_from_known_bad_ip", "osquery_ssh_login"}, AttackerIP},
+			[]string{"sshd_login_accepted_from_known_bad_ip", "osquery_ssh_login", "sshd_guessing_then_login"}, AttackerIP},
 		{day.Add(storySudo), "deploy tries sudo on web01 and is refused",
 			[]string{"sudo_command_refused"}, "deploy"},
 		{day.Add(storyPersist), "persistence on web01: an SSH key and a cron job for deploy",
@@ -54,6 +54,11 @@ func Story(day time.Time) []Step {
 			[]string{"cloudtrail_iam_user_created"}, AttackerIP},
 		{day.Add(storyAdmin), "backup-svc gets AdministratorAccess and an access key",
 			[]string{"cloudtrail_iam_user_granted_admin", "cloudtrail_access_key_created_for_other_user", "cloudtrail_iam_access_key_created"}, AttackerIP},
+		// A correlation rule sees the three calls as one sequence of one
+		// principal (CreateUser, AttachUserPolicy, CreateAccessKey within
+		// an hour): its alert is the whole window.
+		{day.Add(storyAdmin + 24*time.Second), "ci-deployer's user, policy and key calls as one sequence",
+			[]string{"cloudtrail_iam_persistence_sequence"}, "user/ci-deployer"},
 		{day.Add(storyPublic), "S3 bucket finance-exports made public",
 			[]string{"cloudtrail_s3_bucket_made_public"}, AttackerIP},
 		{day.Add(storyStopLogging), "CloudTrail logging stopped",

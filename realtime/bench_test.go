@@ -60,7 +60,10 @@ func BenchmarkPipeline(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	p := New(Config{Registry: reg, Rules: set, Lake: lake, Alerter: proc})
+	p, err := New(Config{Registry: reg, Rules: set, Lake: lake, Alerter: proc})
+	if err != nil {
+		b.Fatal(err)
+	}
 	w := p.NewWorker()
 	const perBatch = 1000
 	batches := make([][]byte, 20)

@@ -17,13 +17,15 @@ type Metrics struct {
 	mu       sync.Mutex
 	help     map[string]string
 	gauges   map[string]func() float64
-	labeled  map[string]labeledGauge
+	families map[string]family
 }
 
-// labeledGauge is a gauge with one label, read at every scrape.
-type labeledGauge struct {
-	label string
-	f     func() map[string]float64
+// family is a metric with one label whose values are read at every
+// scrape (the correlation engine's per-rule counters).
+type family struct {
+	counter bool
+	label   string
+	values  func() map[string]float64
 }
 
 // NewMetrics returns empty metrics.
@@ -38,7 +40,7 @@ func NewMetrics() *Metrics {
 		"streamalert_output_failures_total":      "Failed alert deliveries, per output.",
 		"streamalert_output_fallbacks_total":     "Alerts whose payload an output's service refused, sent as the minimal payload instead, per output.",
 		"streamalert_ingest_rejected_total":      "Requests refused, per source and reason.",
-	}, gauges: map[string]func() float64{}, labeled: map[string]labeledGauge{}}
+	}, gauges: map[string]func() float64{}, families: map[string]family{}}
 }
 
 // Describe sets the help text of a metric that is not one of the
@@ -138,10 +140,17 @@ func (m *Metrics) Gauge(name, help string, f func() float64) {
 // GaugeByLabel registers a gauge with one label: f returns its value per
 // label value at every scrape.
 func (m *Metrics) GaugeByLabel(name, help, label string, f func() map[string]float64) {
+	m.Family(name, help, label, false, f)
+}
+
+// Family registers a metric with one label whose values f reads at every
+// scrape; counter says whether it only grows (Prometheus TYPE counter) or
+// is a gauge.
+func (m *Metrics) Family(name, help, label string, counter bool, f func() map[string]float64) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.help[name] = help
-	m.labeled[name] = labeledGauge{label: label, f: f}
+	m.families[name] = family{counter: counter, label: label, values: f}
 }
 
 // Value returns a counter's value by its exposition key, e.g.
@@ -184,7 +193,7 @@ func (m *Metrics) WriteText(w io.Writer) error {
 	for n := range m.gauges {
 		names = append(names, n)
 	}
-	for n := range m.labeled {
+	for n := range m.families {
 		names = append(names, n)
 	}
 	sort.Strings(names)
@@ -196,17 +205,8 @@ func (m *Metrics) WriteText(w io.Writer) error {
 			fmt.Fprintf(w, "# TYPE %s gauge\n%s %g\n", n, n, g())
 			continue
 		}
-		if g, ok := m.labeled[n]; ok {
-			fmt.Fprintf(w, "# TYPE %s gauge\n", n)
-			vals := g.f()
-			keys := make([]string, 0, len(vals))
-			for k := range vals {
-				keys = append(keys, k)
-			}
-			sort.Strings(keys)
-			for _, k := range keys {
-				fmt.Fprintf(w, "%s{%s=%q} %g\n", n, g.label, k, vals[k])
-			}
+		if f, ok := m.families[n]; ok {
+			f.write(w, n)
 			continue
 		}
 		fmt.Fprintf(w, "# TYPE %s counter\n", n)
@@ -219,4 +219,21 @@ func (m *Metrics) WriteText(w io.Writer) error {
 		}
 	}
 	return nil
+}
+
+func (f family) write(w io.Writer, name string) {
+	typ := "gauge"
+	if f.counter {
+		typ = "counter"
+	}
+	fmt.Fprintf(w, "# TYPE %s %s\n", name, typ)
+	vals := f.values()
+	keys := make([]string, 0, len(vals))
+	for k := range vals {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		fmt.Fprintf(w, "%s{%s=%q} %g\n", name, f.label, k, vals[k])
+	}
 }

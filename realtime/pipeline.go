@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/streamalert/streamalert/alerts"
+	"github.com/streamalert/streamalert/correlation"
 	"github.com/streamalert/streamalert/rules"
 	"github.com/streamalert/streamalert/schema"
 )
@@ -36,6 +37,7 @@ type Pipeline struct {
 	sources  map[string][]*schema.LogType // allowed log types per source; nil slice = all
 	matcher  *rules.Matcher
 	ruleInfo map[*rules.Rule]*alerts.RuleInfo
+	corr     *correlator // nil: no correlation rules, or a stateless host
 	lake     Lake
 	alerter  Alerter
 	metrics  *Metrics
@@ -64,10 +66,18 @@ type Config struct {
 	// DefaultMaxPayloadBytes) for sources not listed.
 	PayloadLimits   map[string]int64
 	MaxPayloadBytes int64
+	// Correlation bounds the state of the set's correlation rules.
+	Correlation correlation.Options
+	// Stateless hosts (the classifier Lambda) run no correlation rules:
+	// their windows would not outlive an invocation. On AWS correlation
+	// rules run as scheduled SQL instead.
+	Stateless bool
 }
 
-// New builds a Pipeline.
-func New(c Config) *Pipeline {
+// New builds a Pipeline: the set's detection rules match record by
+// record; its correlation rules (unless Stateless) run in a
+// correlation.Engine fed in batch order.
+func New(c Config) (*Pipeline, error) {
 	p := &Pipeline{registry: c.Registry, sources: c.Sources, matcher: rules.NewMatcher(c.Rules),
 		ruleInfo: map[*rules.Rule]*alerts.RuleInfo{}, lake: c.Lake, alerter: c.Alerter,
 		metrics: c.Metrics, log: c.Log, limits: c.PayloadLimits, maxLoad: c.MaxPayloadBytes}
@@ -84,7 +94,18 @@ func New(c Config) *Pipeline {
 		info := RuleInfo(r)
 		p.ruleInfo[r] = &info
 	}
-	return p
+	if corrs := c.Rules.Correlations(); len(corrs) > 0 && !c.Stateless {
+		for _, r := range corrs {
+			info := RuleInfo(r)
+			p.ruleInfo[r] = &info
+		}
+		var err error
+		if p.corr, err = newCorrelator(corrs, c.Correlation, p.ruleInfo); err != nil {
+			return nil, fmt.Errorf("pipeline: %w", err)
+		}
+		p.metrics.correlation(p.corr.eng)
+	}
+	return p, nil
 }
 
 // AddSource lets batches named source be classified against types (nil:
@@ -118,6 +139,13 @@ type Worker struct {
 	matches  []alerts.Match
 	counters map[counterKey]recordCounters
 	matchCnt map[*rules.Rule]*atomic.Int64
+
+	// Correlation: the batch's records the engine takes, the seq it took
+	// last and the alerts that fired then (kept for retries of the batch:
+	// the engine takes a batch once).
+	corrRecs    []*schema.Record
+	corrSeq     uint64
+	corrMatches []alerts.Match
 }
 
 // count adds one record to the metrics, without allocating once the
@@ -145,6 +173,9 @@ type BatchResult struct {
 	Classified   int
 	Unclassified int
 	Matches      int
+	// Correlations counts the correlation rules' crossings the batch's
+	// records completed (they may include records of earlier batches).
+	Correlations int
 	Alerts       int
 }
 
@@ -194,6 +225,9 @@ func (w *Worker) Process(ctx context.Context, b Batch, skip SkipLake) (BatchResu
 		if skip == nil || !skip(rec.LogType.Table()) {
 			keep(p.lake.Write(rec))
 		}
+		if p.corr != nil && p.corr.wants(rec) {
+			w.corrRecs = append(w.corrRecs, rec)
+		}
 		var recMap map[string]any // built once, at the record's first match
 		p.matcher.Match(rec, func(r *rules.Rule, m rules.Match) {
 			res.Matches++
@@ -230,6 +264,18 @@ func (w *Worker) Process(ctx context.Context, b Batch, skip SkipLake) (BatchResu
 	}
 	res.Records = res.Classified + res.Unclassified
 	p.metrics.batch(b.Source, res.Records)
+	if p.corr != nil {
+		// The engine takes each batch once, in seq order, even when the
+		// lake write failed: a retry of the batch reuses its alerts.
+		if b.Seq == 0 || b.Seq != w.corrSeq {
+			w.corrMatches = p.corr.observe(b.Seq, w.corrRecs, w.corrMatches[:0])
+			w.corrSeq = b.Seq
+		}
+		clear(w.corrRecs)
+		w.corrRecs = w.corrRecs[:0]
+		res.Correlations = len(w.corrMatches)
+		w.matches = append(w.matches, w.corrMatches...)
+	}
 	if firstErr != nil {
 		return res, firstErr
 	}

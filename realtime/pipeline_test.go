@@ -40,10 +40,13 @@ func TestWorker_AlertStoreFailureRetriesMatchesNotLakeWrites(t *testing.T) {
 	}
 	lake := &countingLake{}
 	al := &flakyAlerter{failures: 2}
-	p := New(Config{Registry: reg, Rules: set, Lake: lake, Alerter: al})
+	p, err := New(Config{Registry: reg, Rules: set, Lake: lake, Alerter: al})
+	if err != nil {
+		t.Fatal(err)
+	}
 	w := p.NewWorker()
 	payload := schematest.CloudTrailRecord(1, "StopLogging") + "\n" + schematest.CloudTrailRecord(2, "DescribeInstances") + "\n"
-	_, err := w.Process(context.Background(), Batch{Seq: 1, Source: "t", Received: time.Now(), Payload: []byte(payload)}, nil)
+	_, err = w.Process(context.Background(), Batch{Seq: 1, Source: "t", Received: time.Now(), Payload: []byte(payload)}, nil)
 	if !errors.Is(err, ErrAlerts) {
 		t.Fatalf("Process err = %v, want ErrAlerts", err)
 	}

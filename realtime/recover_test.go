@@ -114,15 +114,19 @@ func TestRunner_CommitWaitsForBatchesItsBuffersHold(t *testing.T) {
 }
 
 // testRunner is the pipeline core as serve assembles it, without alerts:
-// a lake in data/lake, the ingest log in data/ingest and a runner.
+// a lake in data/lake, the ingest log in data/ingest, the correlation
+// state in data/correlation and a runner.
 type testRunner struct {
 	Registry *schema.Registry
+	Pipeline *Pipeline
 	Runner   *Runner
 	Lake     *firehose.Lake
 	ingest   *IngestLog
 }
 
-func openTestRunner(t *testing.T, data string) *testRunner {
+func openTestRunner(t *testing.T, data string) *testRunner { return openTestRunnerWorkers(t, data, 0) }
+
+func openTestRunnerWorkers(t *testing.T, data string, workers int) *testRunner {
 	t.Helper()
 	cfg, ps := config.Load(config.Example(), "")
 	if len(ps) > 0 {
@@ -141,12 +145,16 @@ func openTestRunner(t *testing.T, data string) *testRunner {
 		t.Fatal(err)
 	}
 	sources := map[string][]*schema.LogType{"http": nil}
-	p := New(Config{Registry: r.Registry, Sources: sources, Rules: r.Rules, Lake: lake, Log: quietLog})
-	run, err := NewRunner(context.Background(), RunnerConfig{Pipeline: p, Log: ingest, Lake: lake, CommitInterval: time.Hour, Logger: quietLog})
+	p, err := New(Config{Registry: r.Registry, Sources: sources, Rules: r.Rules, Lake: lake, Log: quietLog})
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &testRunner{Registry: r.Registry, Runner: run, Lake: lake, ingest: ingest}
+	run, err := NewRunner(context.Background(), RunnerConfig{Pipeline: p, Log: ingest, Lake: lake, CommitInterval: time.Hour, Logger: quietLog,
+		Workers: workers, StateDir: filepath.Join(data, "correlation")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &testRunner{Registry: r.Registry, Pipeline: p, Runner: run, Lake: lake, ingest: ingest}
 }
 
 func (a *testRunner) Start(ctx context.Context) { a.Runner.Start(ctx) }

@@ -41,6 +41,10 @@ type RunnerConfig struct {
 	MaxPending      int
 	MaxPendingBytes int64
 	Logger          *slog.Logger
+	// StateDir keeps the correlation rules' state of each commit (serve:
+	// <data>/correlation). Empty keeps none: after a restart correlation
+	// rules start with no windows.
+	StateDir string
 }
 
 // ErrBusy is returned by Submit when the pipeline is too far behind.
@@ -60,8 +64,9 @@ var ErrBusy = errors.New("pipeline is behind; retry later")
 // that have such files. Alerts need no such care: their ids are stable and
 // the store ignores ids it has.
 type Runner struct {
-	cfg RunnerConfig
-	log *slog.Logger
+	cfg   RunnerConfig
+	log   *slog.Logger
+	state correlationState
 
 	mu       sync.Mutex
 	cond     *sync.Cond
@@ -105,7 +110,7 @@ func NewRunner(ctx context.Context, cfg RunnerConfig) (*Runner, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	r := &Runner{cfg: cfg, log: cfg.Logger, pending: map[uint64]Batch{}, done: map[uint64]bool{},
+	r := &Runner{cfg: cfg, log: cfg.Logger, state: correlationState{dir: cfg.StateDir}, pending: map[uint64]Batch{}, done: map[uint64]bool{},
 		work: make(chan Batch), stop: make(chan struct{}), errs: make(chan error, 1)}
 	r.cond = sync.NewCond(&r.mu)
 	if err := r.recover(ctx); err != nil {
@@ -125,6 +130,9 @@ func (r *Runner) recover(ctx context.Context) error {
 	var cut uint64
 	for t := range tags {
 		cut = max(cut, t)
+	}
+	if err := r.restoreCorrelation(ck); err != nil {
+		return err
 	}
 	w := r.cfg.Pipeline.NewWorker()
 	var last uint64 = ck
@@ -146,17 +154,75 @@ func (r *Runner) recover(ctx context.Context) error {
 	}
 	if replayed > 0 || cut > ck {
 		last = max(last, cut)
-		if err := r.cfg.Lake.Commit(ctx, last); err != nil {
-			return fmt.Errorf("recover: commit: %w", err)
-		}
-		if err := r.cfg.Log.Checkpoint(last); err != nil {
-			return err
+		if err := r.commitAt(ctx, last); err != nil {
+			return fmt.Errorf("recover: %w", err)
 		}
 		r.log.Info("replayed ingest log", "batches", replayed, "through", last)
 	}
 	r.water = last
 	r.next = last + 1
+	if c := r.cfg.Pipeline.corr; c != nil {
+		c.sequence(r.next) // from here on batches run in parallel
+	}
 	return nil
+}
+
+// restoreCorrelation gives the correlation rules the state stored with
+// the ingest log's checkpoint ck; the replay continues from it.
+func (r *Runner) restoreCorrelation(ck uint64) error {
+	c := r.cfg.Pipeline.corr
+	if c == nil || r.cfg.StateDir == "" {
+		return nil
+	}
+	data, ok, err := r.state.load(ck)
+	if err != nil {
+		return fmt.Errorf("recover: %w", err)
+	}
+	if !ok {
+		if ck > 0 {
+			r.log.Warn("no correlation state for the ingest log checkpoint; correlation rules start empty", "checkpoint", ck, "dir", r.cfg.StateDir)
+		}
+		return nil
+	}
+	fresh, err := c.eng.Restore(data)
+	if err != nil {
+		return fmt.Errorf("recover: %s: %w", r.state.path(ck), err)
+	}
+	if len(fresh) > 0 {
+		r.log.Info("correlation rules new or changed since the checkpoint start empty", "rules", fresh)
+	}
+	return nil
+}
+
+// commitAt stores the correlation state of water mark w, writes the
+// lake's buffers under the tag w and checkpoints the ingest log at w; the
+// caller guarantees that exactly the batches up to w are processed.
+func (r *Runner) commitAt(ctx context.Context, w uint64) error {
+	if err := r.saveCorrelation(w); err != nil {
+		return err
+	}
+	if err := r.cfg.Lake.Commit(ctx, w); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	if err := r.cfg.Log.Checkpoint(w); err != nil {
+		return err
+	}
+	if r.cfg.Pipeline.corr != nil && r.cfg.StateDir != "" {
+		return r.state.prune(w)
+	}
+	return nil
+}
+
+func (r *Runner) saveCorrelation(w uint64) error {
+	c := r.cfg.Pipeline.corr
+	if c == nil || r.cfg.StateDir == "" {
+		return nil
+	}
+	data, err := c.eng.Checkpoint()
+	if err != nil {
+		return fmt.Errorf("correlation checkpoint: %w", err)
+	}
+	return r.state.save(w, data)
 }
 
 // Start runs the workers and the commit timer until Close.
@@ -327,10 +393,7 @@ func (r *Runner) Commit(ctx context.Context) error {
 	defer r.commitMu.Unlock()
 	w := r.pause()
 	defer r.resume()
-	if err := r.cfg.Lake.Commit(ctx, w); err != nil {
-		return err
-	}
-	return r.cfg.Log.Checkpoint(w)
+	return r.commitAt(ctx, w)
 }
 
 // pause stops handing out batches, waits until none is in flight and
@@ -367,12 +430,30 @@ func (r *Runner) Drain() {
 
 // Close stops accepting batches, processes what was accepted, commits and
 // stops the workers.
-func (r *Runner) Close(ctx context.Context) error {
+func (r *Runner) Close(ctx context.Context) error { return r.close(ctx, false) }
+
+// Finish is Close at the end of a finite input (ingest, demo): the events
+// correlation rules hold back for late arrivals are evaluated too, and
+// the state stored with the commit is the one after that.
+func (r *Runner) Finish(ctx context.Context) error { return r.close(ctx, true) }
+
+func (r *Runner) close(ctx context.Context, flush bool) error {
 	r.mu.Lock()
 	r.closing = true
 	r.cond.Broadcast()
 	r.mu.Unlock()
 	close(r.stop)
 	r.wg.Wait()
-	return r.Commit(ctx)
+	if err := r.Commit(ctx); err != nil || !flush {
+		return err
+	}
+	// A failed flush keeps the state committed above: a restart
+	// evaluates the held-back events again.
+	if _, err := r.cfg.Pipeline.FlushCorrelations(ctx); err != nil {
+		return err
+	}
+	r.mu.Lock()
+	w := r.water
+	r.mu.Unlock()
+	return r.saveCorrelation(w)
 }

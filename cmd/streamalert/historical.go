@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"sort"
 	"strings"
@@ -189,7 +190,7 @@ prints one object per match (rule, log_type, record_id), comparable with
 			}
 			var picked []*rules.Rule
 			if all {
-				picked = set.Rules()
+				picked = append(append(picked, set.Rules()...), set.Correlations()...)
 			}
 			for _, a := range args {
 				if r := set.Get(a); r != nil {
@@ -301,6 +302,36 @@ func printBacktest(cmd *cobra.Command, set *rules.Set, results []historical.Rule
 			fmt.Fprintf(w, "  %s\n", clipText(string(b), 200))
 		}
 	}
+	printCorrelationWindows(w, set, results)
 	fmt.Fprintf(w, "\n%d rules, %d matches, %s scanned (Athena: $%.4f)\n", len(results), total, byteSize(bytes), historical.AthenaCostUSD(bytes))
 	return nil
+}
+
+// maxWindowsShown bounds the crossings printed per correlation rule.
+const maxWindowsShown = 10
+
+// printCorrelationWindows lists, for each correlation rule, the groups
+// and windows that crossed its condition: a match of a correlation rule
+// is the crossing record, its fields the group-by values.
+func printCorrelationWindows(w io.Writer, set *rules.Set, results []historical.RuleResult) {
+	for _, r := range results {
+		rule := set.Get(r.Rule)
+		if rule == nil || rule.Correlation == nil || r.Err != nil || len(r.Records) == 0 {
+			continue
+		}
+		c := rule.Correlation
+		fmt.Fprintf(w, "\n%s (%s by %s within %s) — %d crossings:\n", r.Rule, c.Type, strings.Join(c.GroupBy, ", "), c.Timespan, r.Matches)
+		for i, m := range r.Records {
+			if i == maxWindowsShown {
+				fmt.Fprintf(w, "  … %d more (--format json lists every one)\n", len(r.Records)-i)
+				break
+			}
+			group := make([]string, len(c.GroupBy))
+			for j, g := range c.GroupBy {
+				group[j] = g + "=" + m.Fields[g]
+			}
+			fmt.Fprintf(w, "  group %s  window %s … %s  crossing record %s\n", strings.Join(group, " "),
+				m.EventTime.Add(-c.Timespan).Format(time.RFC3339), m.EventTime.Format(time.RFC3339), m.RecordID)
+		}
+	}
 }

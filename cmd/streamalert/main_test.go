@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 )
 
@@ -148,6 +149,19 @@ func TestBacktest_AgreesWithRulesRunOnTheStratusCorpus(t *testing.T) {
 	if len(stream) == 0 {
 		t.Fatal("no streaming matches: the comparison would prove nothing")
 	}
+	// Correlation rules: the backtest's crossings (rule, crossing record)
+	// are the correlation alerts ingest stored.
+	corrSQL, corrStream := map[string]bool{}, correlationCrossings(t, data)
+	for k := range sql {
+		rule, _, _ := strings.Cut(k, " ")
+		if isCorrelationRule(t, rule) {
+			corrSQL[k] = true
+			delete(sql, k)
+		}
+	}
+	if len(corrSQL) == 0 || fmt.Sprint(corrSQL) != fmt.Sprint(corrStream) {
+		t.Errorf("correlation crossings: backtest %v, stored alerts %v", corrSQL, corrStream)
+	}
 	for k := range stream {
 		if !sql[k] {
 			t.Errorf("streaming match %s missing from the backtest", k)
@@ -186,4 +200,55 @@ func TestBacktest_AgreesWithRulesRunOnTheStratusCorpus(t *testing.T) {
 			t.Errorf("%s: backtest says %d matches would make %d alerts; streaming made %d", rule, matches, would, streamed)
 		}
 	}
+}
+
+var correlationRules struct {
+	once  sync.Once
+	names map[string]bool
+}
+
+// isCorrelationRule reports whether `rules list` shows rule as a
+// correlation rule.
+func isCorrelationRule(t *testing.T, rule string) bool {
+	correlationRules.once.Do(func() {
+		correlationRules.names = map[string]bool{}
+		out, errs, code := run(t, "rules", "list")
+		if code != 0 {
+			t.Fatal(errs)
+		}
+		for _, line := range strings.Split(out, "\n") {
+			if f := strings.Fields(line); len(f) > 0 && strings.Contains(line, "(correlation: ") {
+				correlationRules.names[f[0]] = true
+			}
+		}
+	})
+	if len(correlationRules.names) == 0 {
+		t.Fatal("rules list shows no correlation rules")
+	}
+	return correlationRules.names[rule]
+}
+
+// correlationCrossings lists the correlation alerts of the data directory's
+// store as "rule crossing-record-id".
+func correlationCrossings(t *testing.T, data string) map[string]bool {
+	t.Helper()
+	out, errs, code := run(t, "alerts", "list", "--data", data, "--status", "suppressed,merging,merged,staged,pending,delivered,failed", "--format", "json")
+	if code != 0 {
+		t.Fatal(errs)
+	}
+	set := map[string]bool{}
+	for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
+		var a struct {
+			Rule   string         `json:"rule"`
+			Source string         `json:"source"`
+			Record map[string]any `json:"record"`
+		}
+		if err := json.Unmarshal([]byte(line), &a); err != nil {
+			t.Fatalf("bad alert line %q: %v", line, err)
+		}
+		if a.Source == "correlation" {
+			set[fmt.Sprintf("%s %v", a.Rule, a.Record["record_id"])] = true
+		}
+	}
+	return set
 }

@@ -55,7 +55,7 @@ func newRulesListCmd(g *globals) *cobra.Command {
 	var data string
 	cmd := &cobra.Command{
 		Use:   "list",
-		Short: "One rule per line: name, log types, outputs, status (staging as the alert store has it)",
+		Short: "One rule per line: name, log types, outputs, status (staging as the alert store has it); correlation rules last",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			_, _, set, err := g.ruleSet()
@@ -71,6 +71,15 @@ func newRulesListCmd(g *globals) *cobra.Command {
 					outs = "(default)"
 				}
 				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", r.Name, r.Severity, strings.Join(r.LogTypeNames(), ","), outs, ruleStatus(r, states))
+			}
+			for _, r := range set.Correlations() {
+				outs := strings.Join(r.Outputs, ",")
+				if outs == "" {
+					outs = "(default)"
+				}
+				c := r.Correlation
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s (correlation: %s by %s within %s)\n", r.Name, r.Severity, strings.Join(r.LogTypeNames(), ","), outs,
+					ruleStatus(r, states), c.Type, strings.Join(c.GroupBy, ","), c.Timespan)
 			}
 			return tw.Flush()
 		},

@@ -99,6 +99,11 @@ func NewAlertsFunction(opts AlertsOptions) (*AlertsFunction, error) {
 	for _, r := range resolved.Rules.Rules() {
 		f.infos = append(f.infos, realtime.RuleInfo(r))
 	}
+	// Correlation alerts come from scheduled SQL on AWS; their rules'
+	// alerting metadata is needed all the same.
+	for _, r := range resolved.Rules.Correlations() {
+		f.infos = append(f.infos, realtime.RuleInfo(r))
+	}
 	dataDir := opts.DataDir
 	if dataDir == "" {
 		dataDir = os.TempDir()

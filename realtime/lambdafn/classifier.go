@@ -156,8 +156,12 @@ func NewClassifierFunction(opts ClassifierOptions) (*ClassifierFunction, error) 
 		return nil, err
 	}
 	alerter := &renewedAlerter{cfg: procCfg, every: processorLife}
-	f.pipe = realtime.New(realtime.Config{Registry: reg, Sources: resolved.SourceTypes, Rules: set, Lake: f.lake, Alerter: alerter, Log: log,
-		PayloadLimits: realtime.PayloadLimits(srcs, cfg.Global.MaxPayloadBytes), MaxPayloadBytes: cfg.Global.MaxPayloadBytes})
+	// Stateless: correlation rules run as scheduled SQL on AWS.
+	f.pipe, err = realtime.New(realtime.Config{Registry: reg, Sources: resolved.SourceTypes, Rules: set, Lake: f.lake, Alerter: alerter, Log: log,
+		PayloadLimits: realtime.PayloadLimits(srcs, cfg.Global.MaxPayloadBytes), MaxPayloadBytes: cfg.Global.MaxPayloadBytes, Stateless: true})
+	if err != nil {
+		return nil, err
+	}
 	f.worker = f.pipe.NewWorker()
 	return f, nil
 }

@@ -24,6 +24,7 @@ import (
 // all under one data directory:
 //
 //	<data>/ingest/      the ingest log (write-ahead, replayed at start)
+//	<data>/correlation/ the correlation rules' state of the last commit
 //	<data>/lake/        the Parquet lake, when global.yaml's lake is file://
 //	<data>/alerts.db    the alert store
 //	<data>/credentials.*  encrypted output secrets
@@ -162,6 +163,9 @@ func OpenApp(ctx context.Context, cfg *config.Config, dataDir string, opts AppOp
 	for _, r := range set.Rules() {
 		infos = append(infos, realtime.RuleInfo(r))
 	}
+	for _, r := range set.Correlations() {
+		infos = append(infos, realtime.RuleInfo(r))
+	}
 	if err := a.Processor.SetRules(ctx, infos); err != nil {
 		return nil, err
 	}
@@ -180,9 +184,12 @@ func OpenApp(ctx context.Context, cfg *config.Config, dataDir string, opts AppOp
 		return nil, err
 	}
 
-	a.Pipeline = realtime.New(realtime.Config{Registry: reg, Sources: r.SourceTypes, Rules: set, Lake: a.Lake,
+	a.Pipeline, err = realtime.New(realtime.Config{Registry: reg, Sources: r.SourceTypes, Rules: set, Lake: a.Lake,
 		Alerter: a.Processor, Metrics: a.Metrics, Log: log,
 		PayloadLimits: realtime.PayloadLimits(a.Sources, cfg.Global.MaxPayloadBytes), MaxPayloadBytes: cfg.Global.MaxPayloadBytes})
+	if err != nil {
+		return nil, err
+	}
 	addFeedSource(a.Pipeline, reg, r.SourceTypes)
 
 	a.ingest, err = realtime.OpenIngestLog(filepath.Join(dataDir, "ingest"), 0)
@@ -196,7 +203,8 @@ func OpenApp(ctx context.Context, cfg *config.Config, dataDir string, opts AppOp
 	}
 	a.Runner, err = realtime.NewRunner(ctx, realtime.RunnerConfig{Pipeline: a.Pipeline, Log: a.ingest, Lake: a.Lake,
 		Workers: opts.Workers, CommitInterval: interval,
-		CommitBytes: int64(cfg.Global.Buffer.SizeMiB) << 20, MaxPendingBytes: opts.MaxPendingBytes, Logger: log})
+		CommitBytes: int64(cfg.Global.Buffer.SizeMiB) << 20, MaxPendingBytes: opts.MaxPendingBytes, Logger: log,
+		StateDir: filepath.Join(dataDir, "correlation")})
 	if err != nil {
 		return nil, err
 	}
@@ -325,7 +333,11 @@ func (a *App) close(ctx context.Context, settle bool) error {
 		a.stop()
 		a.loops.Wait()
 	}
-	err := a.Runner.Close(ctx)
+	closeRunner := a.Runner.Close
+	if settle {
+		closeRunner = a.Runner.Finish // a finite input: evaluate what correlation rules hold back
+	}
+	err := closeRunner(ctx)
 	tick := a.Processor.Tick
 	if settle {
 		tick = a.Processor.Settle
