@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/streamalert/streamalert/alerts"
+	"github.com/streamalert/streamalert/intel"
 	"github.com/streamalert/streamalert/rules"
 	"github.com/streamalert/streamalert/schema"
 )
@@ -53,6 +54,11 @@ type Config struct {
 	Alerter Alerter // nil: matches are counted but make no alerts
 	Metrics *Metrics
 	Log     *slog.Logger
+	// IOCs and Lookups answer the rules' |ioc and |lookup tests; both
+	// swap their contents atomically, so refreshes need no new Pipeline.
+	// Nil: those tests never hold.
+	IOCs    *intel.Store
+	Lookups *intel.Lookups
 }
 
 // New builds a Pipeline.
@@ -60,6 +66,7 @@ func New(c Config) *Pipeline {
 	p := &Pipeline{registry: c.Registry, sources: c.Sources, matcher: rules.NewMatcher(c.Rules),
 		ruleInfo: map[*rules.Rule]*alerts.RuleInfo{}, lake: c.Lake, alerter: c.Alerter,
 		metrics: c.Metrics, log: c.Log}
+	p.matcher.UseIntel(c.IOCs, c.Lookups)
 	if p.metrics == nil {
 		p.metrics = NewMetrics()
 	}

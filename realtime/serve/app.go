@@ -42,11 +42,15 @@ type App struct {
 	Runner     *realtime.Runner
 	Metrics    *realtime.Metrics
 	Log        *slog.Logger
+	// Intel is the config's IOC sets, feeds and lookup tables (intel.go).
+	Intel *config.IntelState
 
-	ingest  *realtime.IngestLog
-	syslogs []*SyslogListener
-	stop    context.CancelFunc // ends the alert loops Start began
-	loops   sync.WaitGroup
+	ingest     *realtime.IngestLog
+	syslogs    []*SyslogListener
+	stop       context.CancelFunc // ends the alert loops Start began
+	intelEvery time.Duration
+	loopCtx    context.Context // Start's, ended by stop
+	loops      sync.WaitGroup
 }
 
 // localAddr is addr as a local client reaches it: an unspecified host
@@ -86,6 +90,9 @@ type AppOptions struct {
 	// OnAlerts, if set, sees every alert as it is first stored (after the
 	// lake's copy is buffered); benchmarks time alert latency with it.
 	OnAlerts func([]*alerts.Alert)
+	// IntelRefresh is how often Serve rereads iocs/ and the lookup tables
+	// (default DefaultIntelRefresh).
+	IntelRefresh time.Duration
 }
 
 // OpenApp loads everything the config names and opens the data directory,
@@ -95,7 +102,7 @@ func OpenApp(ctx context.Context, cfg *config.Config, dataDir string, opts AppOp
 	if log == nil {
 		log = slog.Default()
 	}
-	a := &App{Config: cfg, DataDir: dataDir, Metrics: realtime.NewMetrics(), Log: log}
+	a := &App{Config: cfg, DataDir: dataDir, Metrics: realtime.NewMetrics(), Log: log, intelEvery: opts.IntelRefresh}
 	r, err := config.Resolve(cfg, config.Parts{Rules: true})
 	if err != nil {
 		return nil, err
@@ -172,8 +179,9 @@ func OpenApp(ctx context.Context, cfg *config.Config, dataDir string, opts AppOp
 		return nil, err
 	}
 
+	a.loadIntel()
 	a.Pipeline = realtime.New(realtime.Config{Registry: reg, Sources: r.SourceTypes, Rules: set, Lake: a.Lake,
-		Alerter: a.Processor, Metrics: a.Metrics, Log: log})
+		Alerter: a.Processor, Metrics: a.Metrics, Log: log, IOCs: a.Intel.Store, Lookups: a.Intel.Lookups})
 
 	a.ingest, err = realtime.OpenIngestLog(filepath.Join(dataDir, "ingest"), 0)
 	if err != nil {
@@ -211,6 +219,7 @@ func (a *App) Start(ctx context.Context) {
 	a.stop = stop
 	a.loops.Go(func() { alerts.Run(lctx, a.Processor, a.Dispatcher, 5*time.Second, a.Log) })
 	a.loops.Go(func() { a.digestLoop(lctx) })
+	a.loopCtx = lctx
 }
 
 // digestLoop stores the daily digest of staged rules as an alert to the
@@ -239,6 +248,7 @@ func (a *App) digestLoop(ctx context.Context) {
 func (a *App) Serve(ctx context.Context, listen string, ready func(addr string)) error {
 	srcs := a.Sources
 	a.Start(ctx)
+	a.startIntel(a.loopCtx)
 	kctx, stopKinesis := context.WithCancel(ctx)
 	defer stopKinesis()
 	waitKinesis, err := ServeKinesis(kctx, a.Config, a.Runner, a.DataDir, nil, a.Log)
