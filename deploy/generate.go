@@ -10,7 +10,9 @@ import (
 
 	"github.com/streamalert/streamalert/alerts"
 	"github.com/streamalert/streamalert/firehose"
+	"github.com/streamalert/streamalert/historical/scheduler"
 	"github.com/streamalert/streamalert/internal/config"
+	"github.com/streamalert/streamalert/internal/config/hunts"
 	"github.com/streamalert/streamalert/queries"
 	"github.com/streamalert/streamalert/schema"
 )
@@ -29,7 +31,7 @@ type Options struct {
 const FirehoseHour = "!{timestamp:yyyy-MM-dd-HH}"
 
 // Functions are the Lambda functions the deployment runs.
-var Functions = []string{"classifier", "alerts"}
+var Functions = []string{"classifier", "alerts", "hunts"}
 
 // Plan is what Generate derives from a config: the variables and the
 // tables' Athena DDL, by table name.
@@ -58,14 +60,10 @@ func Generate(cfg *config.Config, opts Options) (*Plan, config.Problems) {
 	if len(ps) > 0 {
 		return nil, ps
 	}
-	var hunts []*queries.Hunt
-	if cfg.FS != nil {
-		var errs []error
-		hunts, errs = queries.LoadHunts(cfg.FS, "hunts")
-		for _, err := range errs {
-			ps = append(ps, config.Problem{File: "hunts", Msg: err.Error()})
-		}
-	}
+	// The hunts that run: the pack and hunts/, less those disabled, with
+	// historical.yaml's schedule overrides (the one hunt resolver).
+	hs, hist, hps := hunts.Resolve(cfg)
+	ps = append(ps, hps...)
 	p := &Plan{DDL: map[string]string{}}
 	g := cfg.Global
 	v := &p.Vars
@@ -99,10 +97,15 @@ func Generate(cfg *config.Config, opts Options) (*Plan, config.Problems) {
 	v.AlarmEmail = dep.AlarmEmail
 	v.UnclassifiedAlarmPercent = dep.UnclassifiedAlarmPercent
 
-	ps = append(ps, sources(res, dep, p)...)
+	v.HuntsAthena = HuntsAthena{WorkGroup: hist.Athena.WorkGroup, OutputLocation: hist.Athena.OutputLocation}
+	feed := false
+	for _, h := range hs {
+		feed = feed || h.Output == queries.HuntFeed
+	}
+	ps = append(ps, sources(res, dep, p, feed)...)
 	ps = append(ps, outputs(cfg, v)...)
 	v.Hunts = map[string]Hunt{}
-	for _, h := range hunts {
+	for _, h := range hs {
 		s, err := h.Schedule.EventBridge()
 		if err != nil {
 			ps = append(ps, config.Problem{File: h.File, Line: h.Line, Msg: fmt.Sprintf("hunt %s: %v", h.Name, err)})
@@ -119,7 +122,8 @@ func Generate(cfg *config.Config, opts Options) (*Plan, config.Problems) {
 
 // sources turns every source with an AWS trigger into its trigger
 // variables and collects the tables of the log types they carry.
-func sources(res *config.Resolved, dep config.Deploy, p *Plan) config.Problems {
+// A feed hunt's records (streamquery:results) get their table too.
+func sources(res *config.Resolved, dep config.Deploy, p *Plan, feed bool) config.Problems {
 	var ps config.Problems
 	v := &p.Vars
 	v.KinesisSources = map[string]KinesisSource{}
@@ -157,6 +161,11 @@ func sources(res *config.Resolved, dep config.Deploy, p *Plan) config.Problems {
 			continue // file and syslog sources are local only
 		}
 		used = append(used, res.SourceTypes[s.Name]...)
+	}
+	if feed {
+		if lt := res.Registry.Get(scheduler.FeedLogType); lt != nil {
+			used = append(used, lt)
+		}
 	}
 	used = append(used, firehose.Unclassified, firehose.Alerts)
 	for _, lt := range used {

@@ -119,7 +119,7 @@ func TestGenerate_AWSConfig(t *testing.T) {
 		tables = append(tables, name)
 	}
 	slices.Sort(tables)
-	want := []string{"alerts", "aws_guardduty", "aws_vpc_flow", "cloudtrail_events", "github_audit", "okta_system", "slack_access", "slack_audit", "unclassified"}
+	want := []string{"alerts", "aws_guardduty", "aws_vpc_flow", "cloudtrail_events", "github_audit", "okta_system", "slack_access", "slack_audit", "streamquery_results", "unclassified"} // streamquery_results: the feed hunt's records
 	if !reflect.DeepEqual(tables, want) {
 		t.Errorf("tables %v, want %v", tables, want)
 	}
@@ -290,5 +290,40 @@ func TestTables_PrefixesFollowTheLakeLayout(t *testing.T) {
 	}
 	if !strings.Contains(plan.DDL["cloudtrail_events"], "'storage.location.template' = 's3://acme-security-lake/"+tbl.PartitionTemplate+"'") {
 		t.Errorf("the DDL's location template differs from Glue's %q:\n%s", tbl.PartitionTemplate, plan.DDL["cloudtrail_events"])
+	}
+}
+
+// TestGenerate_HuntsResolved: the schedules are those of the resolved
+// hunts — the pack and hunts/, less historical.yaml's disabled ones, with
+// its schedule overrides — a feed hunt's records get their table, and the
+// hunts function gets historical.yaml's workgroup and result location.
+func TestGenerate_HuntsResolved(t *testing.T) {
+	plan, ps := Generate(loadConfig(t, "testdata/aws-conf"), Options{ZipDir: "dist", OutDir: "out"})
+	if len(ps) > 0 {
+		t.Fatal(ps.Err())
+	}
+	v := plan.Vars
+	if _, ok := v.Hunts["dns_new_domain"]; ok {
+		t.Error("the disabled hunt dns_new_domain has a schedule")
+	}
+	for name, want := range map[string]string{
+		"vpc_port_scan":             "rate(15 minutes)",
+		"okta_login_countries":      "cron(0 6 * * ? *)",
+		"ssh_guessing_then_success": "rate(1 hour)", // the pack's
+		"outbound_top_talkers":      "rate(1 day)",  // the config's own
+		"vpc_rejected_sources":      "rate(1 hour)",
+	} {
+		if got := v.Hunts[name].Schedule; got != want {
+			t.Errorf("hunt %s: schedule %q, want %q", name, got, want)
+		}
+	}
+	if _, ok := v.Tables["streamquery_results"]; !ok {
+		t.Error("no streamquery_results table for the feed hunt's records")
+	}
+	if want := (HuntsAthena{WorkGroup: "acme_hunts", OutputLocation: "s3://acme-athena-results/hunts/"}); v.HuntsAthena != want {
+		t.Errorf("hunts_athena %+v, want %+v", v.HuntsAthena, want)
+	}
+	if v.LambdaZips["hunts"] != "dist/hunts_arm64.zip" || v.Functions["hunts"].TimeoutSeconds != 900 {
+		t.Errorf("hunts function: zip %q, %+v", v.LambdaZips["hunts"], v.Functions["hunts"])
 	}
 }

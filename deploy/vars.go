@@ -56,6 +56,10 @@ type Vars struct {
 
 	DispatchSchedule string          `json:"dispatch_schedule"`
 	Hunts            map[string]Hunt `json:"hunts"`
+	// HuntsAthena is historical.yaml's Athena workgroup and result
+	// location for the hunts function ("": the deployment's workgroup,
+	// which enforces its own result location).
+	HuntsAthena HuntsAthena `json:"hunts_athena"`
 
 	AlarmEmail               string `json:"alarm_email"`
 	UnclassifiedAlarmPercent int    `json:"unclassified_alarm_percent"`
@@ -146,4 +150,10 @@ type OutputTargets struct {
 type Hunt struct {
 	Schedule    string `json:"schedule"`
 	Description string `json:"description"`
+}
+
+// HuntsAthena says where the hunts function runs its queries.
+type HuntsAthena struct {
+	WorkGroup      string `json:"workgroup"`
+	OutputLocation string `json:"output_location"`
 }

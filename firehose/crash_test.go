@@ -2,6 +2,7 @@ package firehose
 
 import (
 	"bufio"
+	"context"
 	"fmt"
 	"io/fs"
 	"os"
@@ -172,4 +173,47 @@ func countParquet(dir string) int {
 		return nil
 	})
 	return n
+}
+
+// TestLake_RestartRemovesTempOfKilledWrite kills the writer mid-file and
+// opens the lake again: the temporary file of the killed write is removed
+// once it is older than a write can take (TempMaxAge: another writer on
+// the same lake may be writing one now), and the published files stay.
+func TestLake_RestartRemovesTempOfKilledWrite(t *testing.T) {
+	lake := t.TempDir()
+	cmd, out := startCrashHelper(t, lake, "pause")
+	var tmp string
+	for out.Scan() {
+		if p, ok := strings.CutPrefix(out.Text(), "PAUSED "); ok {
+			tmp = p
+			break
+		}
+	}
+	if tmp == "" {
+		t.Fatal("the child exited before pausing mid-write")
+	}
+	kill(t, cmd)
+
+	// At once: the temporary file may be another writer's; it stays.
+	w, err := NewLake(NewDir(lake), Options{BufferInterval: time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.Close(context.Background())
+	if _, err := os.Stat(tmp); err != nil {
+		t.Fatalf("a fresh temporary file was removed at start: %v", err)
+	}
+	// Later (the clock of the restarted writer past TempMaxAge).
+	later := time.Now().Add(TempMaxAge + time.Second)
+	w, err = NewLake(NewDir(lake), Options{BufferInterval: time.Hour, Now: func() time.Time { return later }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.Close(context.Background())
+	if _, err := os.Stat(tmp); !os.IsNotExist(err) {
+		t.Fatalf("the killed write's temporary file after restart: %v", err)
+	}
+	if published, temps := checkLakeAfterCrash(t, lake); published != 3 || temps != 0 {
+		t.Errorf("%d published files and %d temporary ones, want 3 and 0", published, temps)
+	}
 }

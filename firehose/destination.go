@@ -4,10 +4,13 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 )
 
 // A Destination stores finished lake files. Put must be atomic: a reader
@@ -112,3 +115,49 @@ func randomHex(n int) string {
 	rand.Read(b)
 	return hex.EncodeToString(b)
 }
+
+// tempSweeper is a Destination whose killed writes can leave temporary
+// files behind (a directory; S3 puts are atomic).
+type tempSweeper interface {
+	RemoveTemps(olderThan time.Time) (int, error)
+}
+
+// isTempName reports whether name is a temporary file of Put:
+// ".<file>.parquet.<hex>.tmp".
+func isTempName(name string) bool {
+	return strings.HasPrefix(name, ".") && strings.HasSuffix(name, ".tmp") && strings.Contains(name, ".parquet.")
+}
+
+// RemoveTemps removes the temporary files of Put last modified before
+// olderThan (left by a process killed mid-write) and returns how many.
+func (d *Dir) RemoveTemps(olderThan time.Time) (int, error) {
+	n := 0
+	err := filepath.WalkDir(d.Root, func(p string, e fs.DirEntry, err error) error {
+		if err != nil {
+			if errors.Is(err, fs.ErrNotExist) {
+				return nil
+			}
+			return err
+		}
+		if e.IsDir() || !isTempName(e.Name()) {
+			return nil
+		}
+		info, err := e.Info()
+		if err != nil || !info.ModTime().Before(olderThan) {
+			return nil
+		}
+		if err := os.Remove(p); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return err
+		}
+		n++
+		return nil
+	})
+	if err != nil {
+		return n, fmt.Errorf("lake %s: removing temporary files: %w", d.Root, err)
+	}
+	return n, nil
+}
+
+// TempMaxAge is how old a temporary file of Put must be before a Lake
+// opening the directory removes it as left by a killed write.
+const TempMaxAge = time.Minute

@@ -127,6 +127,7 @@ func NewLake(dest Destination, opts Options) (*Lake, error) {
 		tables: map[*schema.LogType]*table{}, names: map[string]*schema.LogType{},
 		buffers: map[bufferKey]*buffer{},
 		stop:    make(chan struct{}), done: make(chan struct{})}
+	l.sweepTemps()
 	go l.run()
 	return l, nil
 }
@@ -394,10 +395,14 @@ func (l *Lake) run() {
 	defer close(l.done)
 	tick := time.NewTicker(min(max(l.opts.BufferInterval/8, 10*time.Millisecond), time.Second))
 	defer tick.Stop()
+	sweep := time.NewTicker(TempMaxAge)
+	defer sweep.Stop()
 	for {
 		select {
 		case <-l.stop:
 			return
+		case <-sweep.C:
+			l.sweepTemps()
 		case <-tick.C:
 			if l.opts.Manual {
 				continue
@@ -406,6 +411,24 @@ func (l *Lake) run() {
 				l.background(err)
 			}
 		}
+	}
+}
+
+// sweepTemps removes the temporary files of writes killed mid-file (at
+// start, then every TempMaxAge), once they are older than TempMaxAge:
+// a younger one may be another writer's on the same directory. Readers
+// never see them (the lake globs match only *.parquet).
+func (l *Lake) sweepTemps() {
+	s, ok := l.dest.(tempSweeper)
+	if !ok {
+		return
+	}
+	n, err := s.RemoveTemps(l.opts.Now().Add(-TempMaxAge))
+	if err != nil {
+		l.opts.Logger.Warn("lake: temporary files of killed writes", "err", err)
+	}
+	if n > 0 {
+		l.opts.Logger.Info("lake: removed temporary files of killed writes", "lake", l.dest.String(), "files", n)
 	}
 }
 

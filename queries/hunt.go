@@ -16,6 +16,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/streamalert/streamalert/internal/duration"
+	"github.com/streamalert/streamalert/internal/yamlnode"
 )
 
 // Hunt is a scheduled SQL query over the lake, one YAML document in the
@@ -161,7 +162,7 @@ func LoadHunts(fsys fs.FS, dir string) ([]*Hunt, []error) {
 func ParseHunts(file string, data []byte) ([]*Hunt, []error) {
 	var out []*Hunt
 	var errs []error
-	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec := yamlnode.NewDecoder(bytes.NewReader(data))
 	for {
 		var doc yaml.Node
 		err := dec.Decode(&doc)
@@ -169,7 +170,7 @@ func ParseHunts(file string, data []byte) ([]*Hunt, []error) {
 			break
 		}
 		if err != nil {
-			errs = append(errs, fmt.Errorf("%s: %w", file, err))
+			errs = append(errs, fmt.Errorf("%s:%d: bad YAML: %s", file, yamlnode.ErrLine(err), yamlnode.ErrText(err)))
 			break
 		}
 		if len(doc.Content) == 0 || doc.Content[0].Tag == "!!null" {

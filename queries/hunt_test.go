@@ -75,7 +75,7 @@ func TestParseHunts_Problems(t *testing.T) {
 		{"bad severity", "name: x\nschedule: 1h\nseverity: urgent\nsql: SELECT 1\n", "a.yaml:3: severity \"urgent\""},
 		{"bad key", "name: x\nschedule: 1h\nkey: src_ip\nsql: SELECT 1\n", "a.yaml:3: key must be a list"},
 		{"cron schedule", "name: x\nschedule: 61 * * * *\nsql: SELECT 1\n", "a.yaml:2: schedule \"61 * * * *\": minute \"61\""},
-		{"yaml syntax", "name: [x\n", "a.yaml: yaml:"},
+		{"yaml syntax", "name: [x\n", "a.yaml:1: bad YAML:"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			hs, errs := ParseHunts("a.yaml", []byte(tc.yaml))

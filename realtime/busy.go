@@ -19,9 +19,15 @@ const (
 // back-off until ctx ends, and then returns an error that is both ErrBusy
 // and ctx's error. Other errors are returned at once.
 func (r *Runner) SubmitWait(ctx context.Context, source string, received time.Time, payload []byte) (uint64, error) {
+	return r.SubmitBatchesWait(ctx, []Batch{{Source: source, Received: received, Payload: payload}})
+}
+
+// SubmitBatchesWait is SubmitBatches that waits while the pipeline is
+// busy, as SubmitWait does.
+func (r *Runner) SubmitBatchesWait(ctx context.Context, bs []Batch) (uint64, error) {
 	wait := busyFirstWait
 	for {
-		seq, err := r.Submit(source, received, payload)
+		seq, err := r.SubmitBatches(bs)
 		if !errors.Is(err, ErrBusy) {
 			return seq, err
 		}

@@ -90,6 +90,14 @@ func (m *Metrics) OutputFailure(output string) {
 	m.add("streamalert_output_failures_total", 1, "output", output)
 }
 
+// SyslogLost counts syslog messages lost for a reason: "rcvbuf" (the
+// kernel's UDP receive buffer was full: /proc/net/udp drops of the
+// listener's socket) or "not_stored" (the ingest log refused them, or the
+// pipeline stayed busy past the wait).
+func (m *Metrics) SyslogLost(source, reason string, n int64) {
+	m.add("streamalert_syslog_lost_total", n, "source", source, "reason", reason)
+}
+
 // OutputFallback counts a payload an output's service refused, after which
 // the minimal payload was sent.
 func (m *Metrics) OutputFallback(output string) {

@@ -41,7 +41,13 @@ type Pipeline struct {
 	alerter  Alerter
 	metrics  *Metrics
 	log      *slog.Logger
+	limits   map[string]int64
+	maxLoad  int64
 }
+
+// DefaultMaxPayloadBytes bounds what a payload inflates to when the
+// Config names no bound for its source (global.yaml's max_payload_bytes).
+const DefaultMaxPayloadBytes = 128 << 20
 
 // Config wires a Pipeline.
 type Config struct {
@@ -59,14 +65,22 @@ type Config struct {
 	// Nil: those tests never hold.
 	IOCs    *intel.Store
 	Lookups *intel.Lookups
+	// PayloadLimits bounds, per source, the bytes a payload may inflate
+	// to (PayloadLimits()); MaxPayloadBytes (default
+	// DefaultMaxPayloadBytes) for sources not listed.
+	PayloadLimits   map[string]int64
+	MaxPayloadBytes int64
 }
 
 // New builds a Pipeline.
 func New(c Config) *Pipeline {
 	p := &Pipeline{registry: c.Registry, sources: c.Sources, matcher: rules.NewMatcher(c.Rules),
 		ruleInfo: map[*rules.Rule]*alerts.RuleInfo{}, lake: c.Lake, alerter: c.Alerter,
-		metrics: c.Metrics, log: c.Log}
+		metrics: c.Metrics, log: c.Log, limits: c.PayloadLimits, maxLoad: c.MaxPayloadBytes}
 	p.matcher.UseIntel(c.IOCs, c.Lookups)
+	if p.maxLoad <= 0 {
+		p.maxLoad = DefaultMaxPayloadBytes
+	}
 	if p.metrics == nil {
 		p.metrics = NewMetrics()
 	}
@@ -214,6 +228,10 @@ func (w *Worker) Process(ctx context.Context, b Batch, skip SkipLake) (BatchResu
 		}
 	}
 	in := schema.Input{Source: b.Source, Types: types, IngestTime: b.Received}
+	w.cls.MaxPayloadBytes = p.maxLoad
+	if n, ok := p.limits[b.Source]; ok && n > 0 {
+		w.cls.MaxPayloadBytes = n
+	}
 	if err := w.cls.Classify(b.Payload, in, onRecord, onUnclassified); err != nil {
 		keep(fmt.Errorf("classify batch %d: %w", b.Seq, err))
 	}

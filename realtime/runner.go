@@ -175,30 +175,53 @@ func (r *Runner) Start(ctx context.Context) {
 // returns nil the batch is acknowledged: it will be processed even after a
 // crash.
 func (r *Runner) Submit(source string, received time.Time, payload []byte) (uint64, error) {
+	return r.SubmitBatches([]Batch{{Source: source, Received: received, Payload: payload}})
+}
+
+// SubmitBatches is Submit for several batches at once: they are appended
+// in order with one fsync (IngestLog.AppendBatches), all or none, and get
+// consecutive seqs from the one returned. Their Seq fields are ignored.
+func (r *Runner) SubmitBatches(bs []Batch) (uint64, error) {
+	var size int64
+	for _, b := range bs {
+		size += int64(len(b.Payload))
+	}
 	r.mu.Lock()
 	if r.closing {
 		r.mu.Unlock()
 		return 0, errors.New("shutting down")
 	}
-	if len(r.pending)+r.inflight >= r.cfg.MaxPending || r.bytes+int64(len(payload)) > r.cfg.MaxPendingBytes && r.bytes > 0 {
+	queued := len(r.pending) + r.inflight
+	if queued+len(bs) > r.cfg.MaxPending && queued > 0 || r.bytes+size > r.cfg.MaxPendingBytes && r.bytes > 0 {
 		r.mu.Unlock()
 		return 0, ErrBusy
 	}
-	r.bytes += int64(len(payload)) // reserved before the append, so racing submits see it
+	r.bytes += size // reserved before the append, so racing submits see it
 	r.mu.Unlock()
-	seq, err := r.cfg.Log.Append(source, received, payload)
+	first, err := r.cfg.Log.AppendBatches(bs)
 	if err != nil {
 		r.mu.Lock()
-		r.bytes -= int64(len(payload))
+		r.bytes -= size
 		r.mu.Unlock()
 		return 0, err
 	}
 	r.mu.Lock()
-	r.pending[seq] = Batch{Seq: seq, Source: source, Received: received, Payload: payload}
+	for i, b := range bs {
+		b.Seq = first + uint64(i)
+		r.pending[b.Seq] = b
+	}
 	r.cond.Broadcast()
 	r.mu.Unlock()
-	return seq, nil
+	return first, nil
 }
+
+// Cursor is the ingest log's last stored value of a cursor key
+// (IngestLog.Cursor).
+func (r *Runner) Cursor(key string) (string, bool) { return r.cfg.Log.Cursor(key) }
+
+// Degraded reports the ingest log's last write failure (and when it
+// happened) while no write has succeeded since; nil when healthy.
+func (r *Runner) Degraded() (since time.Time, err error) { return r.cfg.Log.Degraded() }
 
 // Depth is the number of batches accepted and not yet processed.
 func (r *Runner) Depth() int {

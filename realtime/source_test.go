@@ -1,6 +1,8 @@
 package realtime
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"reflect"
 	"testing"
 
@@ -53,7 +55,8 @@ func TestSources_EveryKindIsAType(t *testing.T) {
 }
 
 // TestHTTPSource_BearerAndBodyLimit: the token must come as a bearer
-// token and match exactly; an empty token admits nobody; the body limit
+// token and match exactly (the scheme in any case, RFC 9110 11.1, and
+// after one or more spaces); an empty token admits nobody; the body limit
 // defaults.
 func TestHTTPSource_BearerAndBodyLimit(t *testing.T) {
 	for _, c := range []struct {
@@ -62,7 +65,18 @@ func TestHTTPSource_BearerAndBodyLimit(t *testing.T) {
 	}{
 		{"Bearer s3cret", "s3cret", true},
 		{"Bearer s3cret ", "s3cret", false},
-		{"bearer s3cret", "s3cret", false},
+		{"bearer s3cret", "s3cret", true},
+		{"BEARER s3cret", "s3cret", true},
+		{"Bearer   s3cret", "s3cret", true},
+		{"Bearer s3cre", "s3cret", false},
+		{"Bearer s3cretx", "s3cret", false},
+		{"Basic s3cret", "s3cret", false},
+		{"Bearers3cret", "s3cret", false},
+		// sha256 of "s3cret", as sources.yaml may hold it.
+		{"Bearer s3cret", "sha256:3a4b5c8a5c6f2f5a5d1d8a1c9cfbd0b94c5e39a05a0d05bc3c1a4b9c6a0b1d72", false},
+		{"Bearer s3cret", "sha256:" + sha256Hex("s3cret"), true},
+		{"Bearer " + "sha256:" + sha256Hex("s3cret"), "sha256:" + sha256Hex("s3cret"), false},
+		{"Bearer s3cret", "sha256:zz", false},
 		{"s3cret", "s3cret", false},
 		{"Bearer ", "", false},
 		{"Bearer x", "", false},
@@ -77,4 +91,9 @@ func TestHTTPSource_BearerAndBodyLimit(t *testing.T) {
 	if got := (&HTTPSource{config.Source{MaxBodyBytes: 10}}).MaxBody(); got != 10 {
 		t.Errorf("set body limit %d", got)
 	}
+}
+
+func sha256Hex(s string) string {
+	d := sha256.Sum256([]byte(s))
+	return hex.EncodeToString(d[:])
 }

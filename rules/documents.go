@@ -21,7 +21,7 @@ import (
 func (l *Loader) LoadBytes(file string, data []byte, sigma bool) ([]*Rule, []error) {
 	var rules []*Rule
 	var errs []error
-	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec := yamlnode.NewDecoder(bytes.NewReader(data))
 	var global *yaml.Node // Sigma "action: global" document
 	var prev *yaml.Node   // previous rule document, for "action: repeat"
 	docIndex := 0

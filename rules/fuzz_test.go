@@ -36,6 +36,8 @@ func FuzzLoadRule(f *testing.F) {
 		f.Add([]byte(s), false)
 		f.Add([]byte(s), true)
 	}
+	// An alias bomb in a test record: refused at its line, not expanded.
+	f.Add([]byte("name: t\nlogs: [test:events]\ndetection:\n  sel:\n    name: a\n  condition: sel\ntests:\n  - expect: true\n    record:\n"+aliasBomb("      ", 6)), false)
 	types := testTypes(f)
 	reg := testRegistry(append(append([]*schema.LogType(nil), types...), schema.Builtin().All()...))
 	rec := buildRecord(f, types.Get("test:events"), `{"name":"a","cmd":"x y","count":3,"ip":"10.0.0.1","tags":["a"],"user":{"name":"b"},"params":{"k":[1,{"z":null}]},"zzz":"q"}`)

@@ -2,6 +2,7 @@ package rules
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -119,6 +120,8 @@ func TestLoadErrors(t *testing.T) {
 		{"unknown normalized field", head + "  sel:\n    normalized.ipaddr: a\n  condition: sel\n", 5, `"ipaddr" is not a normalized type`},
 		{"test on other log type", head + "  sel:\n    name: a\n  condition: sel\ntests:\n  - log_type: test:other\n    record: {}\n    expect: true\n", 8, `does not run on log type "test:other"`},
 		{"test without expect", head + "  sel:\n    name: a\n  condition: sel\ntests:\n  - record: {}\n", 8, "no expect"},
+		// a5 (line 16) stands for a million nodes, a6 for ten million.
+		{"alias bomb in a test record", head + "  sel:\n    name: a\n  condition: sel\ntests:\n  - expect: true\n    log_type: test:events\n    record:\n" + aliasBomb("      ", 6), 16, "alias bomb"},
 		// yaml.v3 places some syntax errors on the line where the construct began.
 		{"bad YAML", "name: t\nlogs: [test:events\n", -1, "bad YAML"},
 		{"native rule without name", "logs: [test:events]\ndetection:\n  sel:\n    name: a\n  condition: sel\n", 1, "the rule has logs but no name"},
@@ -390,4 +393,16 @@ func TestLoadFilesAndDir(t *testing.T) {
 	if r := set.Get("aws_enum_buckets"); len(errs) > 0 || r == nil || r.File != "testdata/sigma/aws_cloudtrail/aws_enum_buckets.yml" || r.Line != 1 {
 		t.Errorf("LoadDir file names: %+v %v", r, errs)
 	}
+}
+
+// aliasBomb is a YAML mapping, each line indented by indent, whose last
+// key stands for 10^(levels+1) scalars.
+func aliasBomb(indent string, levels int) string {
+	var b strings.Builder
+	b.WriteString(indent + "a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n")
+	for i := 1; i <= levels; i++ {
+		p := fmt.Sprintf("*a%d", i-1)
+		fmt.Fprintf(&b, "%sa%d: &a%d [%s]\n", indent, i, i, strings.Repeat(p+", ", 9)+p)
+	}
+	return b.String()
 }

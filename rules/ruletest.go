@@ -88,7 +88,7 @@ func ParseTestEvents(file string, data []byte) ([]TestEvent, []error) {
 	bad := func(line int, format string, args ...any) {
 		errs = append(errs, &LoadError{File: file, Line: line, Msg: fmt.Sprintf(format, args...)})
 	}
-	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec := yamlnode.NewDecoder(bytes.NewReader(data))
 	for {
 		var doc yaml.Node
 		if err := dec.Decode(&doc); err != nil {

@@ -173,7 +173,7 @@ type defField struct {
 func ParseDefinitions(file string, data []byte) ([]*LogType, []error) {
 	var errs []error
 	var out []*LogType
-	dec := yaml.NewDecoder(strings.NewReader(string(data)))
+	dec := yamlnode.NewDecoder(strings.NewReader(string(data)))
 	for {
 		var doc yaml.Node
 		if err := dec.Decode(&doc); err != nil {

@@ -126,6 +126,33 @@ module "alerts_function" {
   }
 }
 
+# The hunts function: EventBridge Scheduler invokes it with a hunt's name;
+# it runs the hunt's due windows on Athena and records them in the alert
+# table (items hunt#<name>), so retries neither skip nor repeat a window.
+module "hunts_function" {
+  source               = "./modules/lambda"
+  name                 = "${local.name}_hunts"
+  description          = "streamalert hunts: scheduled SQL on Athena → alerts or records fed to the rules"
+  zip                  = var.lambda_zips["hunts"]
+  architecture         = var.architecture
+  memory_mb            = var.functions["hunts"].memory_mb
+  timeout_seconds      = var.functions["hunts"].timeout_seconds
+  reserved_concurrency = -1 # overlapping invocations are refused per hunt by the run store
+  kms_key_arn          = module.secrets.key_arn
+  log_retention_days   = var.log_retention_days
+  policy_json          = data.aws_iam_policy_document.hunts.json
+  environment = merge({
+    STREAMALERT_CONFIG_S3        = "s3://${module.lake.data_bucket}/${local.config_key}"
+    STREAMALERT_ALERTS_TABLE     = local.alerts_table
+    STREAMALERT_PREFIX           = var.prefix
+    STREAMALERT_ATHENA_WORKGROUP = local.hunts_workgroup
+    STREAMALERT_ATHENA_DATABASE  = module.glue.database
+    STREAMALERT_CONFIG_MD5       = local.config_md5
+    }, var.hunts_athena.output_location == "" ? {} : {
+    STREAMALERT_ATHENA_OUTPUT_LOCATION = var.hunts_athena.output_location
+  })
+}
+
 module "alerts" {
   source              = "./modules/alerts"
   table_name          = local.alerts_table
@@ -169,9 +196,7 @@ module "schedules" {
   dispatch_schedule   = var.dispatch_schedule
   alerts_function_arn = module.alerts_function.alias_arn
   hunts               = var.hunts
-  # The hunts function is not packaged yet; its schedules are generated
-  # (var.hunts) and made once it is, by passing its alias ARN here.
-  hunts_function_arn = ""
+  hunts_function_arn  = module.hunts_function.alias_arn
 }
 
 module "monitoring" {
@@ -182,11 +207,12 @@ module "monitoring" {
   functions = {
     classifier = module.classifier.function_name
     alerts     = module.alerts_function.function_name
+    hunts      = module.hunts_function.function_name
   }
   kinesis_streams  = toset([for s in var.kinesis_sources : s.stream])
   delivery_streams = module.firehose.stream_names
   dead_letter_queues = merge(
-    { classifier = module.classifier.dlq_name, alerts = module.alerts_function.dlq_name },
+    { classifier = module.classifier.dlq_name, alerts = module.alerts_function.dlq_name, hunts = module.hunts_function.dlq_name },
     { for k, arn in module.classifier_triggers.dlq_arns : "s3 source ${k}" => element(split(":", arn), 5) },
   )
   metric_namespace           = local.metric_namespace

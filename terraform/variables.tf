@@ -146,7 +146,12 @@ variable "dispatch_schedule" {
 
 variable "hunts" {
   type        = map(object({ schedule = string, description = string }))
-  description = "Scheduled hunts (hunts/ of the config)."
+  description = "Scheduled hunts: the shipped pack and hunts/ of the config, less those historical.yaml disables, with its schedule overrides."
+}
+
+variable "hunts_athena" {
+  type        = object({ workgroup = string, output_location = string })
+  description = "historical.yaml's Athena workgroup and result location for the hunts function; empty: the deployment's workgroup, which enforces its own result location."
 }
 
 variable "alarm_email" {

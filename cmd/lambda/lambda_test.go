@@ -59,7 +59,7 @@ func TestLambdaBinaries_LinkNoDuckDB(t *testing.T) {
 			t.Fatalf("go list %v: %v", env, err)
 		}
 		deps := strings.Fields(string(out))
-		for _, want := range []string{"github.com/streamalert/streamalert/cmd/lambda/classifier", "github.com/streamalert/streamalert/cmd/lambda/alerts", "github.com/streamalert/streamalert/realtime/lambdafn"} {
+		for _, want := range []string{"github.com/streamalert/streamalert/cmd/lambda/classifier", "github.com/streamalert/streamalert/cmd/lambda/alerts", "github.com/streamalert/streamalert/cmd/lambda/hunts", "github.com/streamalert/streamalert/realtime/lambdafn"} {
 			if !slices.Contains(deps, want) {
 				t.Fatalf("go list %v does not list %s: is the pattern right?", env, want)
 			}
@@ -126,7 +126,7 @@ func TestLambdaEvents_OnlyInTheLambdaPackage(t *testing.T) {
 	}
 }
 
-// packageFunctions builds both functions for this machine's architecture
+// packageFunctions builds every function for this machine's architecture
 // with the packaging code and unzips their bootstrap executables.
 func packageFunctions(t *testing.T) map[string]string {
 	t.Helper()

@@ -3,6 +3,7 @@ package scheduler
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -46,6 +47,44 @@ type Run struct {
 
 // done reports whether the run settles its window for the schedule.
 func (r *Run) done() bool { return !r.Manual && (r.Error == "" || r.GaveUp || r.Skipped) }
+
+// RunStore keeps the runs of hunts: the file Store (serve, `hunt run`)
+// or the DynamoStore (the hunts Lambda, whose invocations may overlap and
+// be retried).
+type RunStore interface {
+	// Record appends a run. A store shared between processes refuses, with
+	// an error that wraps ErrConflict, a run of a window that another
+	// process settled or recorded after this one read the state: the
+	// caller's view is stale and the window is not run twice on record.
+	Record(ctx context.Context, r Run) error
+	// Runs returns the runs of a hunt, oldest first (a store may keep only
+	// the latest ones; the schedule's state is never lost with them).
+	Runs(ctx context.Context, hunt string) ([]Run, error)
+}
+
+// ErrConflict is wrapped by a RunStore's Record when another process
+// changed the hunt's runs since they were read.
+var ErrConflict = errors.New("the hunt's runs changed meanwhile (another invocation ran it)")
+
+// stateReader is a RunStore that keeps the schedule's state itself
+// (the DynamoStore keeps it apart from the bounded history).
+type stateReader interface {
+	state(ctx context.Context, hunt string) (state, error)
+}
+
+// loadState returns the schedule's state of a hunt from a store.
+func loadState(ctx context.Context, s RunStore, hunt string) (state, error) {
+	if sr, ok := s.(stateReader); ok {
+		return sr.state(ctx, hunt)
+	}
+	runs, err := s.Runs(ctx, hunt)
+	if err != nil {
+		return newState(), err
+	}
+	return stateOf(runs), nil
+}
+
+var _ RunStore = (*Store)(nil)
 
 // Store keeps the runs of each hunt as JSON lines in dir/<hunt>.jsonl,
 // appended and synced one record at a time.
@@ -119,33 +158,64 @@ func (s *Store) History(hunt string) ([]Run, error) {
 type state struct {
 	lastEnd  time.Time
 	attempts map[int64]int // failed attempts by window end (Unix ns)
+	// first is the start of the earliest window run: where a hunt whose
+	// runs all failed so far resumes.
+	first time.Time
 }
+
+func newState() state { return state{attempts: map[int64]int{}} }
+
+// add counts one run into the state.
+func (st *state) add(r *Run) {
+	if r.Manual {
+		return
+	}
+	if r.done() && r.WindowEnd.After(st.lastEnd) {
+		st.lastEnd = r.WindowEnd
+		for end := range st.attempts {
+			if end <= st.lastEnd.UnixNano() {
+				delete(st.attempts, end)
+			}
+		}
+	}
+	if !r.done() && r.WindowEnd.After(st.lastEnd) {
+		st.attempts[r.WindowEnd.UnixNano()]++
+	}
+	if st.first.IsZero() || r.WindowStart.Before(st.first) {
+		st.first = r.WindowStart
+	}
+}
+
+// resumed is the state as Due reads it: a hunt whose runs all failed so
+// far resumes at its first window.
+func (st state) resumed() state {
+	if st.lastEnd.IsZero() {
+		st.lastEnd = st.first
+	}
+	return st
+}
+
+// stateOf reads the schedule's state out of a hunt's runs.
+func stateOf(runs []Run) state {
+	st := newState()
+	for i := range runs {
+		st.add(&runs[i])
+	}
+	return st.resumed()
+}
+
+// Record appends a run (RunStore). Runs of one process go through one
+// Scheduler, which runs a hunt once at a time, so the file store needs no
+// conflict check.
+func (s *Store) Record(_ context.Context, r Run) error { return s.Append(r) }
+
+// Runs returns a hunt's runs (RunStore).
+func (s *Store) Runs(_ context.Context, hunt string) ([]Run, error) { return s.History(hunt) }
 
 func (s *Store) state(hunt string) (state, error) {
 	runs, err := s.History(hunt)
-	st := state{attempts: map[int64]int{}}
 	if err != nil {
-		return st, err
+		return newState(), err
 	}
-	var first time.Time
-	for i := range runs {
-		r := &runs[i]
-		if r.Manual {
-			continue
-		}
-		if r.done() && r.WindowEnd.After(st.lastEnd) {
-			st.lastEnd = r.WindowEnd
-		}
-		if r.Error != "" && !r.Skipped {
-			st.attempts[r.WindowEnd.UnixNano()]++
-		}
-		if first.IsZero() || r.WindowStart.Before(first) {
-			first = r.WindowStart
-		}
-	}
-	// A hunt whose runs all failed so far resumes at its first window.
-	if st.lastEnd.IsZero() {
-		st.lastEnd = first
-	}
-	return st, nil
+	return stateOf(runs), nil
 }

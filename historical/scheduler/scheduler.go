@@ -32,7 +32,9 @@ const (
 type Config struct {
 	Engine sqlengine.Engine
 	Hunts  []*queries.Hunt
-	Store  *Store
+	// Store keeps the runs: the file Store, or the DynamoStore where
+	// several processes (Lambda invocations) share the schedule.
+	Store RunStore
 	// Sink receives what the rows become; required.
 	Sink Sink
 	// Delay waits this long after a window's end before running it, for
@@ -123,11 +125,15 @@ func (s *Scheduler) release(name string) {
 // span of older missed windows left out by MaxCatchUp (zero when none).
 // A hunt that never ran is due for its latest window only.
 func (s *Scheduler) Due(name string, now time.Time) (windows [][2]time.Time, skipped [2]time.Time, err error) {
+	return s.due(context.Background(), name, now)
+}
+
+func (s *Scheduler) due(ctx context.Context, name string, now time.Time) (windows [][2]time.Time, skipped [2]time.Time, err error) {
 	h := s.hunts[name]
 	if h == nil {
 		return nil, skipped, fmt.Errorf("scheduler: no hunt %s", name)
 	}
-	st, err := s.cfg.Store.state(name)
+	st, err := loadState(ctx, s.cfg.Store, name)
 	if err != nil {
 		return nil, skipped, err
 	}
@@ -160,9 +166,23 @@ func (s *Scheduler) Due(name string, now time.Time) (windows [][2]time.Time, ski
 // tick (later windows wait, so windows complete in order) until it has
 // failed MaxAttempts times and is given up.
 func (s *Scheduler) Tick(ctx context.Context) ([]Run, error) {
+	return s.TickHunts(ctx, s.names...)
+}
+
+// Names are the scheduler's hunts, sorted.
+func (s *Scheduler) Names() []string { return slices.Clone(s.names) }
+
+// TickHunts is Tick for the named hunts only (the hunts Lambda invoked
+// for one hunt). An unknown name is an error before anything runs.
+func (s *Scheduler) TickHunts(ctx context.Context, names ...string) ([]Run, error) {
+	for _, name := range names {
+		if s.hunts[name] == nil {
+			return nil, fmt.Errorf("scheduler: no hunt %s", name)
+		}
+	}
 	now := s.cfg.Now().UTC()
 	var out []Run
-	for _, name := range s.names {
+	for _, name := range names {
 		if ctx.Err() != nil {
 			return out, ctx.Err()
 		}
@@ -180,7 +200,7 @@ func (s *Scheduler) Tick(ctx context.Context) ([]Run, error) {
 }
 
 func (s *Scheduler) tickHunt(ctx context.Context, name string, now time.Time) ([]Run, error) {
-	windows, skipped, err := s.Due(name, now)
+	windows, skipped, err := s.due(ctx, name, now)
 	if err != nil {
 		return nil, err
 	}
@@ -188,13 +208,13 @@ func (s *Scheduler) tickHunt(ctx context.Context, name string, now time.Time) ([
 	if !skipped[0].IsZero() {
 		r := Run{Hunt: name, WindowStart: skipped[0], WindowEnd: skipped[1], Started: now, Skipped: true,
 			Error: fmt.Sprintf("not run: more than %d windows were missed; catch-up runs the latest %d", s.cfg.MaxCatchUp, s.cfg.MaxCatchUp)}
-		if err := s.cfg.Store.Append(r); err != nil {
-			return out, err
+		if err := s.cfg.Store.Record(ctx, r); err != nil {
+			return out, s.conflict(name, r, err)
 		}
 		s.cfg.Log.Warn("hunt windows skipped", "hunt", name, "from", r.WindowStart, "to", r.WindowEnd)
 		out = append(out, r)
 	}
-	st, err := s.cfg.Store.state(name)
+	st, err := loadState(ctx, s.cfg.Store, name)
 	if err != nil {
 		return out, err
 	}
@@ -204,8 +224,8 @@ func (s *Scheduler) tickHunt(ctx context.Context, name string, now time.Time) ([
 		if r.Error != "" && r.Attempt >= s.cfg.MaxAttempts {
 			r.GaveUp = true
 		}
-		if err := s.cfg.Store.Append(r); err != nil {
-			return out, err
+		if err := s.cfg.Store.Record(ctx, r); err != nil {
+			return out, s.conflict(name, r, err)
 		}
 		out = append(out, r)
 		if r.Error != "" {
@@ -218,6 +238,17 @@ func (s *Scheduler) tickHunt(ctx context.Context, name string, now time.Time) ([
 		s.cfg.Log.Info("hunt ran", "hunt", name, "window_start", w[0], "window_end", w[1], "rows", r.Rows, "bytes_scanned", r.BytesScanned, "alerts", r.Alerts)
 	}
 	return out, ctx.Err()
+}
+
+// conflict passes over a hunt whose runs another process recorded since
+// this one read them (nil error: that process owns the window; its alerts
+// and this run's have the same ids); other store errors are returned.
+func (s *Scheduler) conflict(name string, r Run, err error) error {
+	if errors.Is(err, ErrConflict) {
+		s.cfg.Log.Warn("hunt run not recorded: another invocation ran the window", "hunt", name, "window_start", r.WindowStart, "window_end", r.WindowEnd, "error", err)
+		return nil
+	}
+	return err
 }
 
 // RunWindow runs a hunt over a range by hand (`hunt run`) and records it
@@ -234,7 +265,7 @@ func (s *Scheduler) RunWindow(ctx context.Context, name string, rng queries.Time
 	defer s.release(name)
 	r := s.run(ctx, h, rng, params)
 	r.Manual = true
-	if err := s.cfg.Store.Append(r); err != nil {
+	if err := s.cfg.Store.Record(ctx, r); err != nil {
 		return r, err
 	}
 	if r.Error != "" {

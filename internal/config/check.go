@@ -5,6 +5,8 @@ import (
 	"strings"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/streamalert/streamalert/internal/yamlnode"
 )
 
 // CheckLogTypes reports every log type pattern in sources.yaml that names
@@ -40,7 +42,7 @@ func (c *Config) CheckRuleOutputs() Problems {
 		if err != nil {
 			continue
 		}
-		dec := yaml.NewDecoder(strings.NewReader(string(data)))
+		dec := yamlnode.NewDecoder(strings.NewReader(string(data)))
 		for {
 			var doc yaml.Node
 			if dec.Decode(&doc) != nil {

@@ -44,9 +44,14 @@ type Global struct {
 	Buffer  Buffer `yaml:"buffer"`
 	// ParquetCompression is how the embedded lake writer compresses
 	// columns: auto (per column), zstd or snappy.
-	ParquetCompression string        `yaml:"parquet_compression"`
-	Alerts             Alerts        `yaml:"alerts"`
-	Rules              RulesSettings `yaml:"rules"`
+	ParquetCompression string `yaml:"parquet_compression"`
+	// MaxPayloadBytes bounds what one payload of a source other than
+	// http (syslog, Kinesis, S3, SQS, files) may inflate to, each layer
+	// of compression counted alone (an http source's bound is eight
+	// times its max_body_bytes). Default 128 MiB.
+	MaxPayloadBytes int64         `yaml:"max_payload_bytes"`
+	Alerts          Alerts        `yaml:"alerts"`
+	Rules           RulesSettings `yaml:"rules"`
 }
 
 // RulesSettings turns the built-in rule pack and single rules on or off.
@@ -112,6 +117,9 @@ type Source struct {
 	// syslog
 	Listen   string `yaml:"listen"`
 	Protocol string `yaml:"protocol"` // udp, tcp or both
+	// UDPReceiveBuffer is the UDP socket's receive buffer (SO_RCVBUF) in
+	// bytes; 0 means DefaultUDPReceiveBuffer.
+	UDPReceiveBuffer int `yaml:"udp_receive_buffer_bytes"`
 	// kinesis, s3, sqs, sns
 	Stream string `yaml:"stream"`
 	Bucket string `yaml:"bucket"`
@@ -178,6 +186,7 @@ func defaultGlobal() Global {
 		Rules:   RulesSettings{Pack: true},
 
 		ParquetCompression: "auto",
+		MaxPayloadBytes:    128 << 20,
 	}
 }
 
@@ -203,6 +212,9 @@ func checkGlobal(g *Global, n *yaml.Node, ps *Problems) {
 	case "auto", "zstd", "snappy":
 	default:
 		ps.add("global.yaml", line("parquet_compression"), "parquet_compression %q must be auto, zstd or snappy", g.ParquetCompression)
+	}
+	if g.MaxPayloadBytes < 1<<20 || g.MaxPayloadBytes > 4<<30 {
+		ps.add("global.yaml", line("max_payload_bytes"), "max_payload_bytes %d must be between 1 MiB (1048576) and 4 GiB", g.MaxPayloadBytes)
 	}
 	if g.Prefix == "" || strings.ContainsAny(g.Prefix, " /:") {
 		ps.add("global.yaml", line("prefix"), "prefix %q must be a non-empty name without spaces, / or :", g.Prefix)
@@ -246,6 +258,13 @@ func loadSources(root *yaml.Node, ps *Problems) []Source {
 			}
 			if s.Protocol != "" && s.Protocol != "udp" && s.Protocol != "tcp" && s.Protocol != "both" {
 				ps.add(file, valueLine(v, "protocol"), "source %s: protocol %q must be udp, tcp or both", s.Name, s.Protocol)
+			}
+			if s.UDPReceiveBuffer < 0 || s.UDPReceiveBuffer > 1<<30 {
+				ps.add(file, valueLine(v, "udp_receive_buffer_bytes"), "source %s: udp_receive_buffer_bytes %d must be between 0 (the default, 8 MiB) and 1 GiB", s.Name, s.UDPReceiveBuffer)
+			}
+		case "http":
+			if h, ok := strings.CutPrefix(s.Token, "sha256:"); ok && !isHexDigest(h) {
+				ps.add(file, valueLine(v, "token"), "source %s: token %q must be sha256: and 64 hex digits (the SHA-256 of the token)", s.Name, "sha256:…")
 			}
 		case "kinesis":
 			if s.Stream == "" {
@@ -372,7 +391,7 @@ func readYAML(fsys fs.FS, name string, ps *Problems, required bool) *yaml.Node {
 		return nil
 	}
 	var n yaml.Node
-	if err := yaml.Unmarshal(data, &n); err != nil {
+	if err := yamlnode.Unmarshal(data, &n); err != nil {
 		ps.add(name, yamlLine(err), "%s", yamlMsg(err))
 		return nil
 	}
@@ -489,3 +508,16 @@ var (
 	mapValue  = yamlnode.MapValue
 	valueLine = yamlnode.ValueLine
 )
+
+// isHexDigest reports whether h is a SHA-256 digest in hex.
+func isHexDigest(h string) bool {
+	if len(h) != 64 {
+		return false
+	}
+	for _, c := range h {
+		if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F') {
+			return false
+		}
+	}
+	return true
+}

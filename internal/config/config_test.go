@@ -114,6 +114,8 @@ func TestLoad_SettingsErrors(t *testing.T) {
 		{"bad lake", "global.yaml", "prefix: x\nlake: /tmp/lake\n", "must start with file:// or s3://", 2},
 		{"buffer over firehose max", "global.yaml", "prefix: x\nlake: file://l\nbuffer:\n  size_mib: 500\n", "between 1 and 128", 3},
 		{"bad parquet compression", "global.yaml", "prefix: x\nlake: file://l\nparquet_compression: lz4\n", `parquet_compression "lz4" must be auto, zstd or snappy`, 3},
+		{"max payload too small", "global.yaml", "prefix: x\nlake: file://l\nmax_payload_bytes: 999\n", `max_payload_bytes 999 must be between 1 MiB (1048576) and 4 GiB`, 3},
+		{"bad token digest", "sources.yaml", "sources:\n  h:\n    type: http\n    log_types: [cloudtrail]\n    token: sha256:abc\n", "must be sha256: and 64 hex digits", 5},
 		{"bad duration", "global.yaml", "prefix: x\nlake: file://l\nalerts:\n  staging_period: soon\n", "not a duration", 4},
 		{"negative duration", "global.yaml", "prefix: x\nlake: file://l\nalerts:\n  staging_period: -1s\n", "cannot be negative (write off", 4},
 		{"unknown source type", "sources.yaml", "sources:\n  a:\n    type: carrier_pigeon\n    log_types: [nginx]\n", "carrier_pigeon", 3},

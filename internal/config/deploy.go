@@ -70,6 +70,8 @@ func DefaultDeploy() Deploy {
 		Functions: map[string]FunctionDeploy{
 			"classifier": {MemoryMB: 1024, TimeoutSeconds: 300},
 			"alerts":     {MemoryMB: 512, TimeoutSeconds: 120},
+			// Athena queries of a catch-up run one after another.
+			"hunts": {MemoryMB: 512, TimeoutSeconds: 900},
 		},
 		Sources:                     map[string]SourceDeploy{},
 		LogRetentionDays:            365,
@@ -143,7 +145,7 @@ func (c *Config) Deploy() (Deploy, Problems) {
 	}
 	for name, f := range d.Functions {
 		if _, ok := defaults[name]; !ok {
-			ps.add(d.File, line("functions", name), "functions: %q is not a function (classifier, alerts)", name)
+			ps.add(d.File, line("functions", name), "functions: %q is not a function (classifier, alerts, hunts)", name)
 		}
 		if f.MemoryMB < 128 || f.MemoryMB > 10240 {
 			ps.add(d.File, line("functions", name), "functions.%s.memory_mb %d must be between 128 and 10240", name, f.MemoryMB)

@@ -54,7 +54,7 @@ func TestDeploy_OverridesKeepOtherDefaults(t *testing.T) {
 func TestDeploy_ProblemsNameTheLine(t *testing.T) {
 	for _, c := range []struct{ yaml, want string }{
 		{"architecture: x86\n", `deploy.yaml:1: architecture "x86" must be arm64 or amd64`},
-		{"\nfunctions:\n  hunts: {memory_mb: 256}\n", `deploy.yaml:3: functions: "hunts" is not a function`},
+		{"\nfunctions:\n  scanner: {memory_mb: 256}\n", `deploy.yaml:3: functions: "scanner" is not a function (classifier, alerts, hunts)`},
 		{"functions:\n  alerts:\n    memory_mb: 64\n", "deploy.yaml:2: functions.alerts.memory_mb 64 must be between 128 and 10240"},
 		{"log_retention_days: 2\n", "deploy.yaml:1: log_retention_days 2 is not a value"},
 		{"transition_ia_days: 10\n", "deploy.yaml:1: transition_ia_days 10 must be 0 (never) or at least 30"},

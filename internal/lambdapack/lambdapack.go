@@ -20,7 +20,7 @@ import (
 
 // Functions are the Lambda functions of the aws deployment, each the
 // main package cmd/lambda/<name> of this module.
-var Functions = []string{"classifier", "alerts"}
+var Functions = []string{"classifier", "alerts", "hunts"}
 
 // Architectures are the architectures Lambda runs provided.al2023
 // functions on (GOARCH names).

@@ -86,14 +86,21 @@ func ConfigFS() fs.FS {
 // `tar czf conf.tar.gz -C conf .` makes it.
 func ConfigTarGz(tb testing.TB) []byte {
 	tb.Helper()
+	return TarGz(tb, ConfigFS())
+}
+
+// TarGz archives a config directory as `tar czf conf.tar.gz -C conf .`
+// does.
+func TarGz(tb testing.TB, fsys fs.FS) []byte {
+	tb.Helper()
 	var buf bytes.Buffer
 	gz := gzip.NewWriter(&buf)
 	tw := tar.NewWriter(gz)
-	err := fs.WalkDir(ConfigFS(), ".", func(p string, d fs.DirEntry, err error) error {
+	err := fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
 			return err
 		}
-		b, err := fs.ReadFile(ConfigFS(), p)
+		b, err := fs.ReadFile(fsys, p)
 		if err != nil {
 			return err
 		}

@@ -72,6 +72,7 @@ type ClassifierOptions struct {
 // never closes merge groups, which is the alerts function's job.
 type ClassifierFunction struct {
 	cfg     *config.Config
+	reg     *schema.Registry
 	sources *sourceIndex
 	pipe    *realtime.Pipeline
 	fh      *firehose.Client
@@ -124,7 +125,7 @@ func NewClassifierFunction(opts ClassifierOptions) (*ClassifierFunction, error) 
 	if err != nil {
 		return nil, err
 	}
-	f := &ClassifierFunction{cfg: cfg, sources: newSourceIndex(srcs), s3: opts.S3, token: opts.HTTPToken,
+	f := &ClassifierFunction{cfg: cfg, reg: reg, sources: newSourceIndex(srcs), s3: opts.S3, token: opts.HTTPToken,
 		batch: opts.BatchBytes, margin: opts.Margin, late: deadlineNear, log: log, metrics: opts.Metrics, now: time.Now}
 	if f.batch <= 0 {
 		f.batch = 4 << 20
@@ -155,7 +156,8 @@ func NewClassifierFunction(opts ClassifierOptions) (*ClassifierFunction, error) 
 		return nil, err
 	}
 	alerter := &renewedAlerter{cfg: procCfg, every: processorLife}
-	f.pipe = realtime.New(realtime.Config{Registry: reg, Sources: resolved.SourceTypes, Rules: set, Lake: f.lake, Alerter: alerter, Log: log})
+	f.pipe = realtime.New(realtime.Config{Registry: reg, Sources: resolved.SourceTypes, Rules: set, Lake: f.lake, Alerter: alerter, Log: log,
+		PayloadLimits: realtime.PayloadLimits(srcs, cfg.Global.MaxPayloadBytes), MaxPayloadBytes: cfg.Global.MaxPayloadBytes})
 	f.worker = f.pipe.NewWorker()
 	return f, nil
 }

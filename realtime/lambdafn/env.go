@@ -68,6 +68,7 @@ type lambdaAWS struct {
 	config *config.Config
 	prefix string
 	store  *alerts.DynamoStore
+	table  string
 	s3     *s3.Client
 }
 
@@ -94,7 +95,7 @@ func loadLambdaAWS(ctx context.Context) (*lambdaAWS, error) {
 		table = firehose.StreamName(prefix, "alerts")
 	}
 	store := alerts.NewDynamoStore(dynamodb.NewFromConfig(awsCfg), table)
-	return &lambdaAWS{aws: awsCfg, config: cfg, prefix: prefix, store: store, s3: s3c}, nil
+	return &lambdaAWS{aws: awsCfg, config: cfg, prefix: prefix, store: store, table: table, s3: s3c}, nil
 }
 
 // ClassifierFromEnv builds the classifier function the way its Lambda

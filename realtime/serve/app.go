@@ -181,12 +181,14 @@ func OpenApp(ctx context.Context, cfg *config.Config, dataDir string, opts AppOp
 
 	a.loadIntel()
 	a.Pipeline = realtime.New(realtime.Config{Registry: reg, Sources: r.SourceTypes, Rules: set, Lake: a.Lake,
-		Alerter: a.Processor, Metrics: a.Metrics, Log: log, IOCs: a.Intel.Store, Lookups: a.Intel.Lookups})
+		Alerter: a.Processor, Metrics: a.Metrics, Log: log, IOCs: a.Intel.Store, Lookups: a.Intel.Lookups,
+		PayloadLimits: realtime.PayloadLimits(a.Sources, cfg.Global.MaxPayloadBytes), MaxPayloadBytes: cfg.Global.MaxPayloadBytes})
 
 	a.ingest, err = realtime.OpenIngestLog(filepath.Join(dataDir, "ingest"), 0)
 	if err != nil {
 		return nil, err
 	}
+	a.ingest.ForgetCursors(ForgetIdempotencyKeys(time.Now))
 	interval := opts.CommitInterval
 	if interval <= 0 {
 		interval = time.Duration(cfg.Global.Buffer.IntervalSeconds) * time.Second
@@ -257,7 +259,8 @@ func (a *App) Serve(ctx context.Context, listen string, ready func(addr string))
 		return err
 	}
 	for _, s := range realtime.SourcesOf[*realtime.SyslogSource](srcs) {
-		l := &SyslogListener{Source: s.Name, Addr: s.Listen, Protocol: s.Protocol, Runner: a.Runner, Log: a.Log}
+		l := &SyslogListener{Source: s.Name, Addr: s.Listen, Protocol: s.Protocol, Runner: a.Runner, Log: a.Log,
+			Metrics: a.Metrics, UDPReceiveBuffer: s.UDPReceiveBuffer}
 		if err := l.Start(); err != nil {
 			for _, o := range a.syslogs {
 				o.Close()
@@ -273,7 +276,7 @@ func (a *App) Serve(ctx context.Context, listen string, ready func(addr string))
 	}
 
 	mux := http.NewServeMux()
-	mux.Handle("/", Handler(a.Runner, a.Metrics, realtime.SourcesOf[*realtime.HTTPSource](srcs)))
+	mux.Handle("/", Handler(a.Runner, a.Metrics, realtime.SourcesOf[*realtime.HTTPSource](srcs), a.Log))
 	if token, err := writeAdminFile(a.DataDir, localAddr(ln.Addr())); err != nil {
 		a.Log.Warn("no admin API: cannot write its file; alert commands need serve stopped", "err", err)
 	} else {

@@ -23,7 +23,7 @@ import (
 
 // testConfig writes the example config with the syslog source on a free
 // port and returns it loaded.
-func testConfig(t *testing.T) *config.Config {
+func testConfig(t testing.TB) *config.Config {
 	t.Helper()
 	dir := filepath.Join(t.TempDir(), "conf")
 	if err := config.Init(dir); err != nil {

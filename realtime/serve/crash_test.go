@@ -173,3 +173,116 @@ func TestServe_KillDashNineLosesNothing(t *testing.T) {
 	}
 	t.Logf("acknowledged %d batches (%d records); lake holds %d distinct records", len(acked), len(acked)*20, len(seen))
 }
+
+// TestServe_KillDashNineResendWithIdempotencyKeys: clients post batches
+// with an Idempotency-Key each while the server is killed with SIGKILL;
+// after the restart they resend every batch whose answer they did not see
+// (and, as if their 202 was lost, every third one they did see) with the
+// same key until it is acknowledged. Every batch must then be in the lake
+// exactly once.
+func TestServe_KillDashNineResendWithIdempotencyKeys(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts server processes")
+	}
+	cfg := testConfig(t)
+	data := t.TempDir()
+	src, _ := cfg.Source("http")
+	child, base := startChild(t, cfg.Dir, data)
+	body := func(b int) string {
+		var recs []string
+		for i := 0; i < 10; i++ {
+			recs = append(recs, schematest.CloudTrailRecord(b*10+i, "DescribeInstances"))
+		}
+		return strings.Join(recs, "\n")
+	}
+	send := func(client *http.Client, base string, b int) (int, error) {
+		req, _ := http.NewRequest("POST", base+"/v1/ingest/http", strings.NewReader(body(b)))
+		req.Header.Set("Authorization", "Bearer "+src.Token)
+		req.Header.Set("Idempotency-Key", fmt.Sprintf("batch-%06d", b))
+		resp, err := client.Do(req)
+		if err != nil {
+			return 0, err
+		}
+		resp.Body.Close()
+		return resp.StatusCode, nil
+	}
+	var mu sync.Mutex
+	attempted, acked := map[int]bool{}, map[int]bool{}
+	var wg sync.WaitGroup
+	stop := make(chan struct{})
+	for w := 0; w < 3; w++ {
+		wg.Go(func() {
+			client := &http.Client{Timeout: 2 * time.Second}
+			for b := w; ; b += 3 {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				mu.Lock()
+				attempted[b] = true
+				mu.Unlock()
+				code, err := send(client, base, b)
+				if err != nil {
+					return
+				}
+				if code == http.StatusAccepted {
+					mu.Lock()
+					acked[b] = true
+					mu.Unlock()
+				}
+			}
+		})
+	}
+	waitFor(t, "some batches acknowledged", func() bool { mu.Lock(); defer mu.Unlock(); return len(acked) >= 60 })
+	child.Process.Signal(syscall.SIGKILL)
+	child.Wait()
+	close(stop)
+	wg.Wait()
+
+	child, base = startChild(t, cfg.Dir, data)
+	client := &http.Client{Timeout: 10 * time.Second}
+	resent := 0
+	for b := range attempted {
+		if acked[b] && b%3 != 0 {
+			continue
+		}
+		resent++
+		for try := 0; ; try++ {
+			code, err := send(client, base, b)
+			if err == nil && code == http.StatusAccepted {
+				break
+			}
+			if try == 50 {
+				t.Fatalf("batch %d: %d %v", b, code, err)
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+	}
+	child.Process.Signal(syscall.SIGTERM)
+	if err := child.Wait(); err != nil {
+		t.Fatalf("restarted server: %v", err)
+	}
+
+	db := duckdbtest.Open(t)
+	resolved, err := config.Resolve(cfg, config.Parts{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	duckdbtest.Exec(t, db, resolved.Registry.Get("cloudtrail:events").DuckDBView(filepath.Join(data, "lake")))
+	seen := map[string]int{}
+	for _, row := range duckdbtest.Query(t, db, "SELECT eventid, count(*) FROM cloudtrail_events GROUP BY eventid") {
+		seen[row[0].(string)] = int(row[1].(int64))
+	}
+	for b := range attempted {
+		for i := 0; i < 10; i++ {
+			if id := fmt.Sprintf("00000000-0000-4000-8000-%012d", b*10+i); seen[id] != 1 {
+				t.Errorf("batch %d: record %s is in the lake %d times", b, id, seen[id])
+			}
+		}
+	}
+	if len(seen) != 10*len(attempted) {
+		t.Errorf("the lake holds %d records, the batches %d", len(seen), 10*len(attempted))
+	}
+	t.Logf("%d batches attempted, %d acknowledged before the kill, %d resent after it; the lake holds each once", len(attempted), len(acked), resent)
+}

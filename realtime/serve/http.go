@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"strings"
 	"time"
@@ -23,12 +24,17 @@ import (
 //	GET  /metrics             Prometheus text format
 //
 // An ingest answers 202 only once the body is durably in the ingest log.
-func Handler(run *realtime.Runner, metrics *realtime.Metrics, sources []*realtime.HTTPSource) http.Handler {
+// /healthz answers 503 "degraded" while the ingest log cannot write.
+func Handler(run *realtime.Runner, metrics *realtime.Metrics, sources []*realtime.HTTPSource, log *slog.Logger) http.Handler {
+	if log == nil {
+		log = slog.Default()
+	}
 	byName := map[string]*realtime.HTTPSource{}
 	for _, s := range sources {
 		byName[s.Name] = s
 	}
 	mux := http.NewServeMux()
+	var keys keyLocks
 	mux.HandleFunc("POST /v1/ingest/{source}", func(w http.ResponseWriter, r *http.Request) {
 		name := r.PathValue("source")
 		src, ok := byName[name]
@@ -73,7 +79,26 @@ func Handler(run *realtime.Runner, metrics *realtime.Metrics, sources []*realtim
 			jsonError(w, http.StatusBadRequest, "empty body")
 			return
 		}
-		seq, err := run.Submit(name, time.Now().UTC(), body)
+		batch := realtime.Batch{Source: name, Received: time.Now().UTC(), Payload: body}
+		accepted := CountRecords(body)
+		if key, ok := r.Header["Idempotency-Key"]; ok {
+			if len(key) != 1 || !validIdempotencyKey(key[0]) {
+				metrics.Rejected(name, "bad_idempotency_key")
+				jsonError(w, http.StatusBadRequest, fmt.Sprintf("Idempotency-Key must be one value of 1 to %d visible ASCII characters", maxIdempotencyKey))
+				return
+			}
+			ck := idemCursorKey(name, key[0])
+			defer keys.lock(ck)()
+			if v, ok := run.Cursor(ck); ok {
+				if at, n, size, ok := parseIdemValue(v); ok && time.Since(at) <= IdempotencyWindow {
+					metrics.Rejected(name, "duplicate")
+					writeJSON(w, http.StatusAccepted, map[string]any{"accepted": n, "bytes": size, "duplicate": true})
+					return
+				}
+			}
+			batch.Cursor = realtime.Cursor{Key: ck, Value: idemValue(batch.Received, accepted, len(body))}
+		}
+		seq, err := run.SubmitBatches([]realtime.Batch{batch})
 		if errors.Is(err, realtime.ErrBusy) {
 			metrics.Rejected(name, "busy")
 			w.Header().Set("Retry-After", "1")
@@ -81,15 +106,22 @@ func Handler(run *realtime.Runner, metrics *realtime.Metrics, sources []*realtim
 			return
 		}
 		if err != nil {
+			metrics.Rejected(name, "not_stored")
+			log.Error("ingest not stored", "source", name, "bytes", len(body), "err", err)
 			w.Header().Set("Retry-After", "5")
 			jsonError(w, http.StatusServiceUnavailable, "not stored: "+err.Error())
 			return
 		}
 		w.Header().Set("Content-Type", "application/json")
 		w.WriteHeader(http.StatusAccepted)
-		json.NewEncoder(w).Encode(map[string]any{"accepted": CountRecords(body), "batch": seq, "bytes": len(body)})
+		json.NewEncoder(w).Encode(map[string]any{"accepted": accepted, "batch": seq, "bytes": len(body)})
 	})
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		if since, err := run.Degraded(); err != nil {
+			writeJSON(w, http.StatusServiceUnavailable, map[string]any{"status": "degraded", "queue_depth": run.Depth(),
+				"ingest_log": err.Error(), "since": since.UTC().Format(time.RFC3339)})
+			return
+		}
 		w.Header().Set("Content-Type", "application/json")
 		json.NewEncoder(w).Encode(map[string]any{"status": "ok", "queue_depth": run.Depth()})
 	})

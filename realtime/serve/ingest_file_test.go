@@ -120,11 +120,12 @@ func TestIngestFile_PeakHeapDoesNotGrowWithTheFile(t *testing.T) {
 	if int(gotSmall) != nSmall || int(gotLarge) != nLarge {
 		t.Fatalf("classified %v of %d and %v of %d records", gotSmall, nSmall, gotLarge, nLarge)
 	}
-	// The bound: the small file's peak plus half of it and 16 MiB for
-	// what settles as the load goes on (open merge groups, dictionaries);
-	// it must stay below the large file's size on top of the small peak,
-	// or a whole-file read could pass.
-	bound := peakSmall + peakSmall/2 + 16<<20
+	// The bound: the small file's peak plus 32 MiB for what settles as
+	// the load goes on (open merge groups, dictionaries; measured 25-28
+	// MiB over the small peak on a loaded 2-core machine, where the small
+	// peak itself varies by half); it must stay below the large file's
+	// size on top of the small peak, or a whole-file read could pass.
+	bound := peakSmall + 32<<20
 	if bound >= 40<<20+peakSmall {
 		t.Fatalf("bound %d MiB is too loose to tell streaming from reading whole", bound>>20)
 	}

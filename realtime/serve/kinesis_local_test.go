@@ -3,6 +3,7 @@ package serve
 import (
 	"context"
 	"io/fs"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -121,5 +122,53 @@ func TestKinesisSource_ServeReadsStreamAndResumes(t *testing.T) {
 	}
 	if got := countAlerts(); got != stops+more {
 		t.Errorf("%d alerts after the restart, want %d", got, stops+more)
+	}
+}
+
+// TestKinesisSource_NoDuplicatesWhenCheckpointLags: a kill -9 after the
+// records are in the ingest log and before the shard positions are saved
+// (the poller saves them after each read batch) leaves the checkpoint file
+// behind the ingest log. Here the file is removed outright between runs:
+// the next run must still take only the records put since, because each
+// stored batch carries its shard and sequence number (a cursor the ingest
+// log keeps across its checkpoints) and the handler skips what is stored.
+func TestKinesisSource_NoDuplicatesWhenCheckpointLags(t *testing.T) {
+	client := lambdatest.Kinesis(t, 2)
+	data := t.TempDir()
+	cfg := serveTestConfig(t, filepath.Join(data, "lake"))
+	const source = "cloudtrail-stream"
+	in := func(a *App) int64 { return a.Metrics.Value(`streamalert_records_in_total{source="` + source + `"}`) }
+	run := func(records [][]byte, want int64) int64 {
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		app, err := OpenApp(ctx, cfg, data, AppOptions{NoOutputs: true, CommitInterval: 100 * time.Millisecond, Logger: quietLog})
+		if err != nil {
+			t.Fatal(err)
+		}
+		app.Start(ctx)
+		lambdatest.PutRecords(t, client, records)
+		wait, err := ServeKinesis(ctx, cfg, app.Runner, data, client, quietLog)
+		if err != nil {
+			t.Fatal(err)
+		}
+		waitFor(t, "the stream's records in the pipeline", func() bool { return in(app) >= want })
+		time.Sleep(300 * time.Millisecond) // a re-read, if any, has time to show
+		cancel()
+		wait()
+		if err := app.Close(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		return in(app)
+	}
+	first, _ := lambdatest.KinesisData(0, 30)
+	if got := run(first, 34); got != 34 {
+		t.Fatalf("first run: %d records in, want 34", got)
+	}
+	if err := os.Remove(KinesisCheckpointFile(data, source)); err != nil {
+		t.Fatal(err)
+	}
+	second, _ := lambdatest.KinesisData(100, 6)
+	if got := run(second, 10); got != 10 {
+		t.Errorf("after losing the shard positions: %d records in, want only the 10 put since", got)
 	}
 }

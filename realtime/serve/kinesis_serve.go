@@ -32,54 +32,66 @@ func NewKinesisPoller(api KinesisAPI, src *realtime.KinesisSource, run *realtime
 		Handler: runnerKinesisHandler(run, src.Name), Log: log}
 }
 
-// submitConcurrency bounds the records of one batch submitted at once; the
-// ingest log's group commit makes them share fsyncs.
-const submitConcurrency = 32
+// kinesisCursorKey names a shard's position among the ingest log's
+// cursors.
+func kinesisCursorKey(source, shard string) string { return "kinesis/" + source + "/" + shard }
 
+// seqAfter reports whether Kinesis sequence number a comes after b: they
+// are decimal numbers of up to 128 bits, compared by length, then digits.
+func seqAfter(a, b string) bool {
+	if len(a) != len(b) {
+		return len(a) > len(b)
+	}
+	return a > b
+}
+
+// runnerKinesisHandler stores a read batch's records in the runner as one
+// ordered append (all or none), each user record a batch carrying its
+// shard and sequence number as a cursor (the last of a KPL record's). Records at or before the shard's
+// stored cursor are skipped: they are in the ingest log already (a kill -9
+// came after they were stored and before the poller saved the shard's
+// position), so a re-read makes no duplicates.
 func runnerKinesisHandler(run *realtime.Runner, source string) KinesisHandler {
 	return func(ctx context.Context, shard string, recs []types.Record) (int, error) {
-		errs := make([]error, len(recs))
-		sem := make(chan struct{}, submitConcurrency)
-		var wg sync.WaitGroup
+		key := kinesisCursorKey(source, shard)
+		stored, _ := run.Cursor(key)
+		var bs []realtime.Batch
 		for i := range recs {
-			wg.Go(func() {
-				sem <- struct{}{}
-				defer func() { <-sem }()
-				errs[i] = submitKinesisRecord(ctx, run, source, &recs[i])
-			})
-		}
-		wg.Wait()
-		for i, err := range errs {
-			if err != nil {
-				// Records after i may be in the log already; they come again
-				// with the retry (at least once).
-				return i, err
+			r := &recs[i]
+			seq := aws.ToString(r.SequenceNumber)
+			if stored != "" && !seqAfter(seq, stored) {
+				continue
 			}
+			users, err := realtime.Deaggregate(r.Data)
+			if err != nil {
+				users = [][]byte{r.Data} // kept whole: it ends as unclassified
+			}
+			received := time.Now().UTC()
+			if r.ApproximateArrivalTimestamp != nil {
+				received = r.ApproximateArrivalTimestamp.UTC()
+			}
+			for j, u := range users {
+				b := realtime.Batch{Source: source, Received: received, Payload: u}
+				if j == len(users)-1 {
+					// On the last user record only: a crash mid-write
+					// keeps a prefix of the frames, and the cursor
+					// must not claim user records that were cut off.
+					b.Cursor = realtime.Cursor{Key: key, Value: seq}
+				}
+				bs = append(bs, b)
+			}
+		}
+		if len(bs) == 0 {
+			return len(recs), nil
+		}
+		if _, err := run.SubmitBatchesWait(ctx, bs); err != nil {
+			if ctx.Err() != nil {
+				return 0, ctx.Err()
+			}
+			return 0, fmt.Errorf("records %s to %s: %w", aws.ToString(recs[0].SequenceNumber), aws.ToString(recs[len(recs)-1].SequenceNumber), err)
 		}
 		return len(recs), nil
 	}
-}
-
-// submitKinesisRecord puts one record's user records into the runner,
-// waiting while it is busy.
-func submitKinesisRecord(ctx context.Context, run *realtime.Runner, source string, r *types.Record) error {
-	users, err := realtime.Deaggregate(r.Data)
-	if err != nil {
-		users = [][]byte{r.Data} // kept whole: it ends as unclassified
-	}
-	received := time.Now().UTC()
-	if r.ApproximateArrivalTimestamp != nil {
-		received = r.ApproximateArrivalTimestamp.UTC()
-	}
-	for _, u := range users {
-		if _, err := run.SubmitWait(ctx, source, received, u); err != nil {
-			if ctx.Err() != nil {
-				return ctx.Err()
-			}
-			return fmt.Errorf("record %s: %w", aws.ToString(r.SequenceNumber), err)
-		}
-	}
-	return nil
 }
 
 // ServeKinesis starts a poller for every kinesis source of cfg, feeding

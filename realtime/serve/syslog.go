@@ -25,12 +25,16 @@ type SyslogListener struct {
 	Protocol string // udp, tcp or both
 	Runner   *realtime.Runner
 	Log      *slog.Logger
+	Metrics  *realtime.Metrics // nil: losses are only logged
+	// UDPReceiveBuffer is the UDP socket's SO_RCVBUF (0: 8 MiB).
+	UDPReceiveBuffer int
 
-	udp  net.PacketConn
-	tcp  net.Listener
-	wg   sync.WaitGroup
-	mu   sync.Mutex
-	open map[net.Conn]bool
+	udp   net.PacketConn
+	tcp   net.Listener
+	stopc chan struct{} // closed by Close: ends the drops watcher
+	wg    sync.WaitGroup
+	mu    sync.Mutex
+	open  map[net.Conn]bool
 }
 
 // MaxSyslogMessage bounds one message (RFC 5425 requires at least 2,048;
@@ -43,6 +47,7 @@ func (l *SyslogListener) Start() error {
 		l.Log = slog.Default()
 	}
 	l.open = map[net.Conn]bool{}
+	l.stopc = make(chan struct{})
 	proto := l.Protocol
 	if proto == "" {
 		proto = "both"
@@ -63,8 +68,10 @@ func (l *SyslogListener) Start() error {
 	}
 	if pc != nil {
 		l.udp = pc
-		l.wg.Add(1)
+		l.setReceiveBuffer()
+		l.wg.Add(2)
 		go l.serveUDP()
+		go l.watchDrops()
 	}
 	if ln != nil {
 		l.tcp = ln
@@ -125,21 +132,7 @@ func (l *SyslogListener) submit(msg []byte) {
 	defer cancel()
 	if _, err := l.Runner.SubmitWait(ctx, l.Source, time.Now().UTC(), bytes.Clone(msg)); err != nil {
 		l.Log.Error("syslog message not stored", "source", l.Source, "err", err, "bytes", len(msg))
-	}
-}
-
-func (l *SyslogListener) serveUDP() {
-	defer l.wg.Done()
-	buf := make([]byte, 65536)
-	for {
-		n, _, err := l.udp.ReadFrom(buf)
-		if err != nil {
-			if errors.Is(err, net.ErrClosed) {
-				return
-			}
-			continue
-		}
-		l.submit(buf[:n])
+		l.lost("not_stored", 1)
 	}
 }
 
@@ -174,26 +167,24 @@ func (l *SyslogListener) serveTCP() {
 
 // ReadSyslogStream splits a TCP syslog stream into messages. Each frame is
 // either octet-counted ("123 <PRI>...", RFC 6587 3.4.1 / RFC 5425) or
-// newline-terminated (3.4.2); the first byte of each frame decides.
+// newline-terminated (3.4.2). A frame is octet-counted only when it starts
+// with a run of digits (the first 1-9), a space and "<": a line without
+// <PRI> may well start with digits (rsyslog's RSYSLOG_FileFormat starts
+// with an ISO timestamp). A line is read up to MaxSyslogMessage bytes and
+// no further.
 func ReadSyslogStream(r io.Reader, fn func(msg []byte)) error {
 	br := bufio.NewReaderSize(r, 64<<10)
+	var line []byte
 	for {
-		b, err := br.Peek(1)
-		if err != nil {
+		if _, err := br.Peek(1); err != nil {
 			if err == io.EOF {
 				return nil
 			}
 			return err
 		}
-		if b[0] >= '1' && b[0] <= '9' {
-			lenText, err := br.ReadSlice(' ')
-			if err != nil {
-				return fmt.Errorf("octet count: %w", err)
-			}
-			n, err := strconv.Atoi(string(lenText[:len(lenText)-1]))
-			if err != nil || n <= 0 || n > MaxSyslogMessage {
-				return fmt.Errorf("bad octet count %q", lenText)
-			}
+		if n, ok, err := octetCount(br); err != nil {
+			return err
+		} else if ok {
 			msg := make([]byte, n)
 			if _, err := io.ReadFull(br, msg); err != nil {
 				return fmt.Errorf("message of %d bytes: %w", n, err)
@@ -201,24 +192,73 @@ func ReadSyslogStream(r io.Reader, fn func(msg []byte)) error {
 			fn(msg)
 			continue
 		}
-		line, err := br.ReadBytes('\n')
-		if len(line) > 0 {
-			if len(line) > MaxSyslogMessage {
+		line = line[:0]
+		for {
+			chunk, err := br.ReadSlice('\n')
+			if len(line)+len(chunk) > MaxSyslogMessage+1 {
 				return fmt.Errorf("line over %d bytes", MaxSyslogMessage)
 			}
-			fn(line)
-		}
-		if err != nil {
-			if err == io.EOF {
-				return nil
+			line = append(line, chunk...)
+			if err == bufio.ErrBufferFull {
+				continue
 			}
-			return err
+			if len(line) > 0 {
+				fn(line)
+			}
+			if err != nil {
+				if err == io.EOF {
+					return nil
+				}
+				return err
+			}
+			break
 		}
 	}
 }
 
+// maxCountDigits bounds how far a frame's start is looked at for an
+// octet count; longer runs of digits are a line.
+const maxCountDigits = 16
+
+// octetCount looks at the start of the next frame without consuming it
+// unless it is an octet count, "DIGITS <" with DIGITS not starting with
+// 0: then it consumes "DIGITS " and returns the count. A count over
+// MaxSyslogMessage is an error (the stream cannot be framed after it).
+func octetCount(br *bufio.Reader) (int, bool, error) {
+	i := 0
+	for ; i < maxCountDigits; i++ {
+		b, err := br.Peek(i + 1)
+		if err != nil {
+			return 0, false, nil // the stream ends: a last line
+		}
+		if c := b[i]; c < '0' || c > '9' || (i == 0 && c == '0') {
+			break
+		}
+	}
+	if i == 0 || i == maxCountDigits {
+		return 0, false, nil
+	}
+	b, err := br.Peek(i + 2)
+	if err != nil || b[i] != ' ' || b[i+1] != '<' {
+		return 0, false, nil
+	}
+	n, err := strconv.Atoi(string(b[:i]))
+	if err != nil || n > MaxSyslogMessage {
+		return 0, false, fmt.Errorf("bad octet count %q (over %d bytes)", b[:i], MaxSyslogMessage)
+	}
+	br.Discard(i + 1)
+	return n, true, nil
+}
+
 // Close stops the listeners and waits for open connections to end.
 func (l *SyslogListener) Close() error {
+	if l.stopc != nil {
+		select {
+		case <-l.stopc:
+		default:
+			close(l.stopc)
+		}
+	}
 	if l.udp != nil {
 		l.udp.Close()
 	}

@@ -93,7 +93,7 @@ func settingsLines(c *config.Config) func(section, key string) int {
 	var doc *yaml.Node
 	if c.FS != nil {
 		var n yaml.Node
-		if data, err := fs.ReadFile(c.FS, config.HistoricalFile); err == nil && yaml.Unmarshal(data, &n) == nil && len(n.Content) > 0 {
+		if data, err := fs.ReadFile(c.FS, config.HistoricalFile); err == nil && yamlnode.Unmarshal(data, &n) == nil && len(n.Content) > 0 {
 			doc = yamlnode.MapValue(n.Content[0], "hunts")
 		}
 	}

@@ -77,6 +77,12 @@ resource "aws_scheduler_schedule" "hunt" {
   target {
     arn      = var.hunts_function_arn
     role_arn = aws_iam_role.this.arn
-    input    = jsonencode({ source = "streamalert.schedule", hunt = each.key })
+    # The scheduled time, not the time of delivery: a retried invocation
+    # computes the same windows (huntsfn.Event).
+    input = jsonencode({ source = "streamalert.schedule", hunt = each.key, time = "<aws.scheduler.scheduled-time>" })
+    retry_policy {
+      maximum_retry_attempts       = 3
+      maximum_event_age_in_seconds = 3600
+    }
   }
 }
