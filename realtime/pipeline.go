@@ -14,6 +14,7 @@ import (
 
 	"github.com/streamalert/streamalert/alerts"
 	"github.com/streamalert/streamalert/correlation"
+	"github.com/streamalert/streamalert/intel"
 	"github.com/streamalert/streamalert/rules"
 	"github.com/streamalert/streamalert/schema"
 )
@@ -61,6 +62,11 @@ type Config struct {
 	Alerter Alerter // nil: matches are counted but make no alerts
 	Metrics *Metrics
 	Log     *slog.Logger
+	// IOCs and Lookups answer the rules' |ioc and |lookup tests; both
+	// swap their contents atomically, so refreshes need no new Pipeline.
+	// Nil: those tests never hold.
+	IOCs    *intel.Store
+	Lookups *intel.Lookups
 	// PayloadLimits bounds, per source, the bytes a payload may inflate
 	// to (PayloadLimits()); MaxPayloadBytes (default
 	// DefaultMaxPayloadBytes) for sources not listed.
@@ -81,6 +87,7 @@ func New(c Config) (*Pipeline, error) {
 	p := &Pipeline{registry: c.Registry, sources: c.Sources, matcher: rules.NewMatcher(c.Rules),
 		ruleInfo: map[*rules.Rule]*alerts.RuleInfo{}, lake: c.Lake, alerter: c.Alerter,
 		metrics: c.Metrics, log: c.Log, limits: c.PayloadLimits, maxLoad: c.MaxPayloadBytes}
+	p.matcher.UseIntel(c.IOCs, c.Lookups)
 	if p.maxLoad <= 0 {
 		p.maxLoad = DefaultMaxPayloadBytes
 	}

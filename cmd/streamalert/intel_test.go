@@ -105,7 +105,9 @@ func TestIntel_FetchListTestSweep(t *testing.T) {
 	if len(hits) != 2 || hits[0]["value"] != "203.0.113.66" || hits[0]["log_type"] != "cloudtrail:events" || hits[0]["record_id"] == "" || hits[0]["event_time"] != "2026-01-02T01:00:00Z" {
 		t.Errorf("sweep hits: %s", out)
 	}
-	if !strings.Contains(errs, "alerts: 1 new, 1 already raised") {
+	// ingest loads the config's intel, so the record alerted while
+	// streaming: the sweep's hits carry the same alert id and are replays.
+	if !strings.Contains(errs, "alerts: 0 new, 2 already raised") {
 		t.Errorf("sweep alerts: %s", errs)
 	}
 	_, errs, _ = cli("intel", "sweep", "--since", "3650d", "--data", data)
@@ -113,8 +115,8 @@ func TestIntel_FetchListTestSweep(t *testing.T) {
 		t.Errorf("a second sweep alerted again: %s", errs)
 	}
 	out, _, _ = cli("alerts", "list", "--data", data, "--format", "json")
-	if strings.Count(out, `"rule":"intel_ioc_ip_address"`) != 1 || !strings.Contains(out, `"ioc":"203.0.113.66"`) || !strings.Contains(out, `"sweep":true`) {
-		t.Errorf("alerts: %s", out)
+	if strings.Count(out, `"rule":"intel_ioc_ip_address"`) != 1 || !strings.Contains(out, `"ioc":"203.0.113.66"`) || strings.Contains(out, `"sweep":true`) {
+		t.Errorf("alerts (want the one streaming alert, not a sweep's): %s", out)
 	}
 	if out, _, code := cli("intel", "sweep", "--sql", "--engine", "athena", "--since", "1d"); code != 0 || !strings.Contains(out, "CROSS JOIN UNNEST") {
 		t.Errorf("sweep --sql: %d %.300s", code, out)

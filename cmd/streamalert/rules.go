@@ -223,7 +223,18 @@ func newRulesTestCmd(g *globals) *cobra.Command {
 			if only != "" && set.Get(only) == nil {
 				return fmt.Errorf("unknown rule %q", only)
 			}
-			t := &rules.Tester{Set: set, Registry: reg, Rule: only,
+			// The |ioc and |lookup tests answer from the config's own
+			// intel; a config without IOC sets tests against the shipped
+			// sample feed (rules.Tester's default).
+			_, st, _, err := g.intelState("")
+			if err != nil {
+				return err
+			}
+			iocs := st.Store
+			if len(iocs.Sets()) == 0 {
+				iocs = nil
+			}
+			t := &rules.Tester{Set: set, Registry: reg, Rule: only, IOCs: iocs, Lookups: st.Lookups,
 				SourceTypes: func(name string) ([]*schema.LogType, bool) {
 					types, ok := r.SourceTypes[name]
 					return types, ok

@@ -43,13 +43,17 @@ type App struct {
 	Runner     *realtime.Runner
 	Metrics    *realtime.Metrics
 	Log        *slog.Logger
+	// Intel is the config's IOC sets, feeds and lookup tables (intel.go).
+	Intel *config.IntelState
 
-	ingest  *realtime.IngestLog
-	syslogs []*SyslogListener
-	hunts   *huntRunner // the hunt scheduler while Serve runs (hunts.go)
-	opts    AppOptions
-	stop    context.CancelFunc // ends the alert loops Start began
-	loops   sync.WaitGroup
+	ingest     *realtime.IngestLog
+	syslogs    []*SyslogListener
+	hunts      *huntRunner // the hunt scheduler while Serve runs (hunts.go)
+	opts       AppOptions
+	stop       context.CancelFunc // ends the alert loops Start began
+	intelEvery time.Duration
+	loopCtx    context.Context // Start's, ended by stop
+	loops      sync.WaitGroup
 }
 
 // localAddr is addr as a local client reaches it: an unspecified host
@@ -95,6 +99,9 @@ type AppOptions struct {
 	// DefaultHuntTick); HuntClock tells the hunts' time (nil: time.Now).
 	HuntTick  time.Duration
 	HuntClock func() time.Time
+	// IntelRefresh is how often Serve rereads iocs/ and the lookup tables
+	// (default DefaultIntelRefresh).
+	IntelRefresh time.Duration
 }
 
 // OpenApp loads everything the config names and opens the data directory,
@@ -104,7 +111,7 @@ func OpenApp(ctx context.Context, cfg *config.Config, dataDir string, opts AppOp
 	if log == nil {
 		log = slog.Default()
 	}
-	a := &App{Config: cfg, DataDir: dataDir, Metrics: realtime.NewMetrics(), Log: log, opts: opts}
+	a := &App{Config: cfg, DataDir: dataDir, Metrics: realtime.NewMetrics(), Log: log, opts: opts, intelEvery: opts.IntelRefresh}
 	r, err := config.Resolve(cfg, config.Parts{Rules: true})
 	if err != nil {
 		return nil, err
@@ -184,8 +191,9 @@ func OpenApp(ctx context.Context, cfg *config.Config, dataDir string, opts AppOp
 		return nil, err
 	}
 
+	a.loadIntel()
 	a.Pipeline, err = realtime.New(realtime.Config{Registry: reg, Sources: r.SourceTypes, Rules: set, Lake: a.Lake,
-		Alerter: a.Processor, Metrics: a.Metrics, Log: log,
+		Alerter: a.Processor, Metrics: a.Metrics, Log: log, IOCs: a.Intel.Store, Lookups: a.Intel.Lookups,
 		PayloadLimits: realtime.PayloadLimits(a.Sources, cfg.Global.MaxPayloadBytes), MaxPayloadBytes: cfg.Global.MaxPayloadBytes})
 	if err != nil {
 		return nil, err
@@ -230,6 +238,7 @@ func (a *App) Start(ctx context.Context) {
 	a.stop = stop
 	a.loops.Go(func() { alerts.Run(lctx, a.Processor, a.Dispatcher, 5*time.Second, a.Log) })
 	a.loops.Go(func() { a.digestLoop(lctx) })
+	a.loopCtx = lctx
 }
 
 // digestLoop stores the daily digest of staged rules as an alert to the
@@ -262,6 +271,7 @@ func (a *App) Serve(ctx context.Context, listen string, ready func(addr string))
 		a.Close(context.Background())
 		return err
 	}
+	a.startIntel(a.loopCtx)
 	kctx, stopKinesis := context.WithCancel(ctx)
 	defer stopKinesis()
 	waitKinesis, err := ServeKinesis(kctx, a.Config, a.Runner, a.DataDir, nil, a.Log)
