@@ -26,8 +26,10 @@ func TableRefs(sql string) []string {
 		}
 		parts := identPart.FindAllString(m[1], -1)
 		name := parts[len(parts)-1] // the table, after any database
-		if strings.HasPrefix(name, `"`) {
-			name = strings.ReplaceAll(strings.Trim(name, `"`), `""`, `"`)
+		if len(name) >= 2 && strings.HasPrefix(name, `"`) && strings.HasSuffix(name, `"`) {
+			// One quote off each end (Trim would also eat an escaped
+			// quote at the edge: """" is the table named ").
+			name = strings.ReplaceAll(name[1:len(name)-1], `""`, `"`)
 		}
 		out = append(out, strings.ToLower(name))
 	}
