@@ -5,17 +5,13 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"os"
 	"os/exec"
-	"os/signal"
-	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/streamalert/streamalert/alerts"
-	"github.com/streamalert/streamalert/internal/config"
 	"github.com/streamalert/streamalert/internal/schematest"
 )
 
@@ -23,45 +19,11 @@ import (
 // TestServe_KillDashNineMidSequence; it runs only when that test starts
 // it. It commits only when asked (admin API) and at shutdown.
 func TestCorrelationCrashChild(t *testing.T) {
-	confDir, data, addrFile := os.Getenv("SA_CORR_CONF"), os.Getenv("SA_CORR_DATA"), os.Getenv("SA_CORR_ADDR")
-	if confDir == "" {
-		t.Skip("only run as the child of the correlation crash test")
-	}
-	cfg, ps := config.LoadDir(confDir)
-	if len(ps) > 0 {
-		t.Fatal(ps.Err())
-	}
-	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM)
-	defer stop()
-	app, err := OpenApp(ctx, cfg, data, AppOptions{CommitInterval: time.Hour, NoOutputs: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	err = app.Serve(ctx, "127.0.0.1:0", func(addr string) {
-		os.WriteFile(addrFile+".tmp", []byte(addr), 0o600)
-		os.Rename(addrFile+".tmp", addrFile)
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	serveAsChild(t, "SA_CORR", AppOptions{CommitInterval: time.Hour, NoOutputs: true})
 }
 
 func startCorrelationChild(t *testing.T, conf, data string) (*exec.Cmd, string) {
-	t.Helper()
-	addrFile := filepath.Join(t.TempDir(), "addr")
-	cmd := exec.Command(os.Args[0], "-test.run=^TestCorrelationCrashChild$", "-test.count=1")
-	cmd.Env = append(os.Environ(), "SA_CORR_CONF="+conf, "SA_CORR_DATA="+data, "SA_CORR_ADDR="+addrFile)
-	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	var addr []byte
-	waitFor(t, "the server to listen", func() bool {
-		b, err := os.ReadFile(addrFile)
-		addr = b
-		return err == nil && len(b) > 0
-	})
-	return cmd, "http://" + string(addr)
+	return startServeChild(t, "TestCorrelationCrashChild", "SA_CORR", conf, data)
 }
 
 // metricValue reads one line of /metrics; -1 when it is absent.

@@ -23,9 +23,17 @@ import (
 // TestCrashChild is the server process of TestServe_KillDashNineLosesNothing;
 // it runs only when that test starts it.
 func TestCrashChild(t *testing.T) {
-	confDir, data, addrFile := os.Getenv("SA_CRASH_CONF"), os.Getenv("SA_CRASH_DATA"), os.Getenv("SA_CRASH_ADDR")
+	serveAsChild(t, "SA_CRASH", AppOptions{CommitInterval: 30 * time.Millisecond})
+}
+
+// serveAsChild runs serve in a crash test's child process, on the config
+// and data directory the parent passed in PREFIX_CONF and PREFIX_DATA,
+// writing its address to PREFIX_ADDR; without them (a plain go test run)
+// it skips.
+func serveAsChild(t *testing.T, prefix string, opts AppOptions) {
+	confDir, data, addrFile := os.Getenv(prefix+"_CONF"), os.Getenv(prefix+"_DATA"), os.Getenv(prefix+"_ADDR")
 	if confDir == "" {
-		t.Skip("only run as the child of the crash test")
+		t.Skip("only run as the child of a crash test")
 	}
 	cfg, ps := config.LoadDir(confDir)
 	if len(ps) > 0 {
@@ -33,7 +41,7 @@ func TestCrashChild(t *testing.T) {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM)
 	defer stop()
-	app, err := OpenApp(ctx, cfg, data, AppOptions{CommitInterval: 30 * time.Millisecond})
+	app, err := OpenApp(ctx, cfg, data, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -47,10 +55,16 @@ func TestCrashChild(t *testing.T) {
 }
 
 func startChild(t *testing.T, conf, data string) (*exec.Cmd, string) {
+	return startServeChild(t, "TestCrashChild", "SA_CRASH", conf, data)
+}
+
+// startServeChild re-runs the test binary as the child test named (see
+// serveAsChild) and returns it with the base URL it serves on.
+func startServeChild(t *testing.T, test, prefix, conf, data string) (*exec.Cmd, string) {
 	t.Helper()
 	addrFile := filepath.Join(t.TempDir(), "addr")
-	cmd := exec.Command(os.Args[0], "-test.run=^TestCrashChild$", "-test.count=1")
-	cmd.Env = append(os.Environ(), "SA_CRASH_CONF="+conf, "SA_CRASH_DATA="+data, "SA_CRASH_ADDR="+addrFile)
+	cmd := exec.Command(os.Args[0], "-test.run=^"+test+"$", "-test.count=1")
+	cmd.Env = append(os.Environ(), prefix+"_CONF="+conf, prefix+"_DATA="+data, prefix+"_ADDR="+addrFile)
 	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
