@@ -67,59 +67,14 @@ func (l *Loader) parseCorrelation(file string, root *yaml.Node, isSigma bool, na
 			}
 			continue
 		}
-		var err error
-		switch key {
-		case "name":
-			if isSigma {
-				r.SigmaName, err = yamlnode.String(v)
+		handled, err := metadataKey(r, key, v, isSigma)
+		if !handled {
+			switch key {
+			case "generate":
+				c.Generate, err = yamlnode.Bool(v)
+			case "correlation":
+				parseCorrelationSection(c, v, bad)
 			}
-		case "title":
-			r.Title, err = yamlnode.String(v)
-		case "description":
-			r.Description, err = yamlnode.String(v)
-		case "id":
-			r.ID, err = yamlnode.String(v)
-		case "status":
-			r.Status, err = yamlnode.String(v)
-		case "level":
-			r.Level, err = yamlnode.String(v)
-			if err == nil && levelSeverity(r.Level) == "" {
-				err = fmt.Errorf("level %q must be one of informational, low, medium, high, critical", r.Level)
-			}
-		case "severity":
-			r.Severity, err = yamlnode.String(v)
-			if err == nil && !containsString(Severities, strings.ToLower(r.Severity)) {
-				err = fmt.Errorf("severity %q must be one of %s", r.Severity, strings.Join(Severities, ", "))
-			}
-			r.Severity = strings.ToLower(r.Severity)
-		case "author":
-			r.Author, err = yamlnode.String(v)
-		case "date":
-			r.Date, err = yamlnode.String(v)
-		case "modified":
-			r.Modified, err = yamlnode.String(v)
-		case "falsepositives":
-			r.FalsePositives, err = yamlnode.Strings(v)
-		case "tags":
-			r.Tags, err = yamlnode.Strings(v)
-		case "references":
-			r.References, err = yamlnode.Strings(v)
-		case "outputs":
-			r.Outputs, err = yamlnode.Strings(v)
-		case "runbook":
-			r.Runbook, err = yamlnode.String(v)
-		case "enabled":
-			r.Enabled, err = yamlnode.Bool(v)
-		case "context":
-			if v.Kind != yaml.MappingNode {
-				err = fmt.Errorf("context must be a map")
-			} else {
-				err = v.Decode(&r.Context)
-			}
-		case "generate":
-			c.Generate, err = yamlnode.Bool(v)
-		case "correlation":
-			parseCorrelationSection(c, v, bad)
 		}
 		if err != nil {
 			bad(v.Line, "%s: %v", key, err)

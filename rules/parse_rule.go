@@ -71,95 +71,44 @@ func (l *Loader) parseRule(file string, root *yaml.Node, isSigma bool, name stri
 			}
 			continue
 		}
-		var err error
-		switch key {
-		case "name":
-			if isSigma {
-				r.SigmaName, err = yamlnode.String(v)
-			}
-		case "title":
-			r.Title, err = yamlnode.String(v)
-		case "description":
-			r.Description, err = yamlnode.String(v)
-		case "severity":
-			r.Severity, err = yamlnode.String(v)
-			if err == nil && !containsString(Severities, strings.ToLower(r.Severity)) {
-				err = fmt.Errorf("severity %q must be one of %s", r.Severity, strings.Join(Severities, ", "))
-			}
-			r.Severity = strings.ToLower(r.Severity)
-		case "level":
-			r.Level, err = yamlnode.String(v)
-			if err == nil && levelSeverity(r.Level) == "" {
-				err = fmt.Errorf("level %q must be one of informational, low, medium, high, critical", r.Level)
-			}
-		case "logs":
-			r.Logs, err = yamlnode.Strings(v)
-		case "logsource":
-			logsource = v
-		case "datatypes":
-			r.Datatypes, err = yamlnode.Strings(v)
-		case "detection":
-			detection = v
-		case "outputs":
-			r.Outputs, err = yamlnode.Strings(v)
-			for _, o := range r.Outputs {
-				svc, desc, ok := strings.Cut(o, ":")
-				if err == nil && (!ok || svc == "" || desc == "" || strings.ContainsAny(o, " \t")) {
-					err = fmt.Errorf("output %q must look like service:descriptor", o)
+		handled, err := metadataKey(r, key, v, isSigma)
+		if !handled {
+			switch key {
+			case "logs":
+				r.Logs, err = yamlnode.Strings(v)
+			case "logsource":
+				logsource = v
+			case "datatypes":
+				r.Datatypes, err = yamlnode.Strings(v)
+			case "detection":
+				detection = v
+			case "merge_by_keys":
+				r.MergeByKeys, err = yamlnode.Strings(v)
+				mergeLine = v.Line
+			case "merge_window":
+				r.MergeWindow, err = durationValue(v)
+			case "dedup_period":
+				r.DedupPeriod, err = durationValue(v)
+			case "threshold":
+				r.Threshold, err = yamlnode.Int(v)
+				if err == nil && r.Threshold < 0 {
+					err = fmt.Errorf("threshold must not be negative")
 				}
+			case "staged":
+				r.Staged, err = yamlnode.Bool(v)
+			case "staged_until":
+				r.StagedUntil, err = timeValue(v)
+			case "tests":
+				tests = v
+			case "schedule":
+				r.Schedule, err = yamlnode.String(v)
+				r.ScheduleLine = v.Line
+				if err == nil && strings.TrimSpace(r.Schedule) == "" {
+					err = fmt.Errorf("schedule must not be empty")
+				}
+			case "schedule_overlap":
+				r.ScheduleOverlap, err = durationValue(v)
 			}
-		case "merge_by_keys":
-			r.MergeByKeys, err = yamlnode.Strings(v)
-			mergeLine = v.Line
-		case "merge_window":
-			r.MergeWindow, err = durationValue(v)
-		case "dedup_period":
-			r.DedupPeriod, err = durationValue(v)
-		case "threshold":
-			r.Threshold, err = yamlnode.Int(v)
-			if err == nil && r.Threshold < 0 {
-				err = fmt.Errorf("threshold must not be negative")
-			}
-		case "staged":
-			r.Staged, err = yamlnode.Bool(v)
-		case "staged_until":
-			r.StagedUntil, err = timeValue(v)
-		case "context":
-			if v.Kind != yaml.MappingNode {
-				err = fmt.Errorf("context must be a map")
-			} else {
-				err = v.Decode(&r.Context)
-			}
-		case "tags":
-			r.Tags, err = yamlnode.Strings(v)
-		case "references":
-			r.References, err = yamlnode.Strings(v)
-		case "runbook":
-			r.Runbook, err = yamlnode.String(v)
-		case "enabled":
-			r.Enabled, err = yamlnode.Bool(v)
-		case "tests":
-			tests = v
-		case "schedule":
-			r.Schedule, err = yamlnode.String(v)
-			r.ScheduleLine = v.Line
-			if err == nil && strings.TrimSpace(r.Schedule) == "" {
-				err = fmt.Errorf("schedule must not be empty")
-			}
-		case "schedule_overlap":
-			r.ScheduleOverlap, err = durationValue(v)
-		case "id":
-			r.ID, err = yamlnode.String(v)
-		case "status":
-			r.Status, err = yamlnode.String(v)
-		case "author":
-			r.Author, err = yamlnode.String(v)
-		case "date":
-			r.Date, err = yamlnode.String(v)
-		case "modified":
-			r.Modified, err = yamlnode.String(v)
-		case "falsepositives":
-			r.FalsePositives, err = yamlnode.Strings(v)
 		}
 		if err != nil {
 			bad(v.Line, "%s: %v", key, err)
@@ -291,4 +240,69 @@ func timeValue(n *yaml.Node) (time.Time, error) {
 		}
 	}
 	return time.Time{}, fmt.Errorf("%q is not a date (2006-01-02) or an RFC 3339 time", n.Value)
+}
+
+// metadataKey reads a key that detection rules and correlation rules share
+// (names, descriptions, severity, outputs, Sigma metadata …) and reports
+// whether key is one of them.
+func metadataKey(r *Rule, key string, v *yaml.Node, isSigma bool) (bool, error) {
+	var err error
+	switch key {
+	case "name":
+		if isSigma {
+			r.SigmaName, err = yamlnode.String(v)
+		}
+	case "title":
+		r.Title, err = yamlnode.String(v)
+	case "description":
+		r.Description, err = yamlnode.String(v)
+	case "severity":
+		r.Severity, err = yamlnode.String(v)
+		if err == nil && !containsString(Severities, strings.ToLower(r.Severity)) {
+			err = fmt.Errorf("severity %q must be one of %s", r.Severity, strings.Join(Severities, ", "))
+		}
+		r.Severity = strings.ToLower(r.Severity)
+	case "level":
+		r.Level, err = yamlnode.String(v)
+		if err == nil && levelSeverity(r.Level) == "" {
+			err = fmt.Errorf("level %q must be one of informational, low, medium, high, critical", r.Level)
+		}
+	case "outputs":
+		r.Outputs, err = yamlnode.Strings(v)
+		for _, o := range r.Outputs {
+			svc, desc, ok := strings.Cut(o, ":")
+			if err == nil && (!ok || svc == "" || desc == "" || strings.ContainsAny(o, " \t")) {
+				err = fmt.Errorf("output %q must look like service:descriptor", o)
+			}
+		}
+	case "context":
+		if v.Kind != yaml.MappingNode {
+			err = fmt.Errorf("context must be a map")
+		} else {
+			err = v.Decode(&r.Context)
+		}
+	case "tags":
+		r.Tags, err = yamlnode.Strings(v)
+	case "references":
+		r.References, err = yamlnode.Strings(v)
+	case "runbook":
+		r.Runbook, err = yamlnode.String(v)
+	case "enabled":
+		r.Enabled, err = yamlnode.Bool(v)
+	case "id":
+		r.ID, err = yamlnode.String(v)
+	case "status":
+		r.Status, err = yamlnode.String(v)
+	case "author":
+		r.Author, err = yamlnode.String(v)
+	case "date":
+		r.Date, err = yamlnode.String(v)
+	case "modified":
+		r.Modified, err = yamlnode.String(v)
+	case "falsepositives":
+		r.FalsePositives, err = yamlnode.Strings(v)
+	default:
+		return false, nil
+	}
+	return true, err
 }
